@@ -1,0 +1,41 @@
+# Two commands matter: `make mock` and `make test`. Both set themselves up (a virtualenv in .venv from
+# requirements.lock), so a fresh clone needs nothing but python3.11, make and (for lint) node/npm.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+PORT ?= 4010
+SPEC ?= spec/openapi.yaml
+
+.PHONY: mock test lint conformance bench fuzz diff setup clean
+
+setup: $(STAMP)
+
+$(STAMP): requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements.lock
+	touch $(STAMP)
+
+mock: $(STAMP)
+	$(PY) -m mockserver serve --spec $(SPEC) --port $(PORT)
+
+test: $(STAMP)
+	$(PY) -m pytest
+
+lint: $(STAMP)
+	$(PY) -m conformance.lint $(SPEC)
+
+conformance: $(STAMP)
+	$(PY) -m conformance run --against-mock --spec $(SPEC) --report conformance-report.md --junit-xml conformance-junit.xml
+
+fuzz: $(STAMP)
+	$(PY) -m conformance fuzz --spec $(SPEC)
+
+bench: $(STAMP)
+	$(PY) bench/run.py
+
+diff: $(STAMP)
+	$(PY) -m conformance diff $(OLD) $(NEW)
+
+clean:
+	rm -rf $(VENV) .tools

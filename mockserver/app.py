@@ -1,0 +1,119 @@
+"""Assembles a mock for one spec: declarations, store, fixtures, engine, HTTP layer and control API."""
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+from typing import Any
+
+from .clock import Clock
+from .control import control_app
+from .declarations import read_all
+from .defects import apply_defects
+from .engine import Engine
+from .faults import Faults
+from .generator import Generator
+from .http import MockApp
+from .ledger import Ledger
+from .seeding import seed
+from .specdoc import SpecDocument
+from .store import Store
+from .teams import Directory, default_fixtures
+from .webhooks import Webhooks
+
+SPEC_DOCUMENT_PATHS = ("/openapi.yaml", "/openapi.json")
+TICK_SECONDS = 0.2
+
+
+class Mock:
+    """One running mock: everything a request or the control API can touch."""
+
+    def __init__(self, spec_path: str | Path, fixtures: str | Path | None = None, seed_value: int = 0,
+                 defects: tuple[str, ...] = (), state: str | None = None, webhook_transport: Any = None):
+        started = time.perf_counter()
+        self.spec_path = Path(spec_path)
+        self.doc = SpecDocument.from_file(self.spec_path)
+        self.resources, self.decls = read_all(self.doc)
+        self.directory = Directory.from_file(fixtures or default_fixtures(self.spec_path))
+        self.seed_value = seed_value
+        self.clock = Clock()
+        self.engine = Engine(self.doc.operations, self.decls, self.resources, Store(), Ledger(), self.clock,
+                             Generator(seed_value))
+        self._serve_own_document()
+        self.webhooks = Webhooks(self.clock.now, webhook_transport)
+        self.engine.jobs.on_complete.append(self._job_finished)
+        self.faults = Faults()
+        self.requests: list[dict] = []
+        self.http = MockApp(self.doc, self.engine, self.directory)
+        self.http.observers.append(self._log_request)
+        self.http.interceptors.append(self.faults.before)
+        self.defects = apply_defects(self, defects)
+        self.persistence = None
+        if state:
+            from .persistence import attach
+
+            self.persistence = attach(self, state)
+        if not self.persistence or not self.persistence.restored:
+            self.reset()
+        self.control = control_app(self)
+        self._ticker: asyncio.Task | None = None
+        self.startup_seconds = time.perf_counter() - started
+
+    # -- state ------------------------------------------------------------------------------------------------
+    def reset(self) -> int:
+        engine = self.engine
+        engine.store = engine.jobs.store = Store()
+        engine.ledger = Ledger()
+        engine.generator = Generator(self.seed_value)
+        engine.throttle.reset()
+        engine.jobs.running.clear()
+        engine.jobs.fail_next.clear()
+        self.webhooks.deliveries.clear()
+        self.requests.clear()
+        self.clock.offset, self.clock.frozen_at = 0.0, None
+        count = seed(engine, self.directory)
+        if self.persistence:
+            self.persistence.snapshot()
+        return count
+
+    def _serve_own_document(self) -> None:
+        """The mock answers its spec's own document path with the contract itself (the 3.1 original)."""
+        text = self.spec_path.read_text(encoding="utf-8")
+        for op in self.doc.operations.values():
+            if op.method == "get" and op.path in SPEC_DOCUMENT_PATHS:
+                status = op.success_status()
+                media = next(iter(op.responses[status].get("content") or {"application/yaml": {}}))
+                self.engine.bodies._cache[(op.operation_id, status)] = (media, text)
+
+    def _job_finished(self, stored, job, failed: bool) -> None:
+        decl = self.decls[stored.job["op"]]
+        if decl.webhook:
+            self.webhooks.enqueue(decl.webhook, stored)
+
+    def _log_request(self, operation_id: str, call, reply) -> None:
+        self.requests.append({"at": self.clock.now_iso(), "operation": operation_id,
+                              "team": call.caller.team if call.caller else None, "status": reply.status})
+        if len(self.requests) > 500:
+            del self.requests[:100]
+
+    # -- ASGI -------------------------------------------------------------------------------------------------
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith("/__mock"):
+            await self.control(scope, receive, send)
+            return
+        if scope["type"] == "http":
+            self._ensure_ticker()
+            self.engine.jobs.tick()
+        await self.faults.wrap(self.http.connexion, scope, receive, send)
+
+    def _ensure_ticker(self) -> None:
+        if self._ticker is None or self._ticker.done():
+            self._ticker = asyncio.get_running_loop().create_task(self._tick_forever())
+
+    async def _tick_forever(self) -> None:
+        while True:
+            self.engine.jobs.tick()
+            await self.webhooks.deliver_due()
+            if self.persistence:
+                self.persistence.flush()
+            await asyncio.sleep(TICK_SECONDS)

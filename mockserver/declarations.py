@@ -1,0 +1,233 @@
+"""Reads the spec's `x-` behaviour declarations into typed objects, once, at start-up.
+
+The JSON Schema of the vocabulary (spec/extensions.schema.json) is checked first, so a mistyped declaration
+stops the server with the operation and the path of the mistake instead of misbehaving quietly.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from .expressions import Expression
+from .specdoc import Operation, SpecDocument
+
+VOCABULARY = Path(__file__).resolve().parent.parent / "spec" / "extensions.schema.json"
+OPERATION_KEYS = ("x-resource", "x-preconditions", "x-credits", "x-throttle", "x-job", "x-webhook",
+                  "x-validation", "x-admin", "x-ledger")
+
+
+class DeclarationError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Refusal:
+    status: int
+    code: str | None = None
+
+
+@dataclass
+class ResourceDecl:
+    name: str
+    schema_ref: str
+    schema: dict
+    id_kind: str = "integer"
+    key: str = "id"
+    scope: str = "team"
+    parent: tuple[str, str] | None = None  # (resource, field)
+    foreign: Refusal = Refusal(403)
+    missing: Refusal = Refusal(404)
+    trash_field: str | None = None
+    expires: tuple[str, Refusal] | None = None
+    expires_ttl: float = 30 * 86400
+    fixture_count: int = 2
+    fixture_values: dict = field(default_factory=dict)
+
+
+@dataclass
+class Binding:
+    resource: str
+    action: str
+    id_param: str | None = None
+    parent_param: str | None = None
+    envelope: str | None = None
+    pagination: dict | None = None
+    trash: bool = False
+    set: dict = field(default_factory=dict)
+    response: dict | None = None
+    headers: dict = field(default_factory=dict)
+
+
+@dataclass
+class Precondition:
+    field: str
+    test: str  # equals | in | not-in | is
+    value: Any
+    refuse: Refusal
+
+    def holds(self, record: dict) -> bool:
+        actual = record.get(self.field)
+        if self.test == "equals":
+            return actual == self.value
+        if self.test == "in":
+            return actual in self.value
+        if self.test == "not-in":
+            return actual not in self.value
+        return (actual is not None) if self.value == "set" else (actual is None)
+
+
+@dataclass
+class Credits:
+    cost: Expression
+    deferred: Expression | None = None
+    note: str | None = None
+
+
+@dataclass
+class ThrottleDecl:
+    limit: int
+    window: int
+    key: tuple[str, ...] = ("token",)
+
+
+@dataclass
+class JobDecl:
+    resource: str
+    field: str
+    states: list
+    failure: str | None = None
+    step_seconds: float = 2.0
+    poll: str | None = None
+    fill: dict = field(default_factory=dict)
+    fail_fill: dict = field(default_factory=dict)
+
+
+@dataclass
+class WebhookDecl:
+    url_field: str
+    secret_field: str
+    signature_header: str
+    id_header: str | None = None
+    retry_seconds: tuple[float, ...] = ()
+
+
+@dataclass
+class ValidationDecl:
+    status: int = 422
+    codes: dict = field(default_factory=dict)
+    default: str | None = None
+
+
+@dataclass
+class OperationDecl:
+    binding: Binding | None = None
+    preconditions: list[Precondition] = field(default_factory=list)
+    credits: Credits | None = None
+    throttle: ThrottleDecl | None = None
+    job: JobDecl | None = None
+    webhook: WebhookDecl | None = None
+    validation: ValidationDecl = field(default_factory=ValidationDecl)
+    admin: bool = False
+    ledger: str | None = None
+
+
+def _refusal(raw: dict | None, default: Refusal) -> Refusal:
+    return Refusal(raw["status"], raw.get("code")) if raw else default
+
+
+def _validator() -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(json.loads(VOCABULARY.read_text()))
+
+
+def check_vocabulary(doc: SpecDocument) -> list[str]:
+    """Every declaration that breaks the vocabulary's JSON Schema, as 'where: path: message'."""
+    validator = _validator()
+    problems = []
+    root = {k: doc.raw[k] for k in ("x-resources", "x-validation") if k in doc.raw}
+    for err in validator.iter_errors(root):
+        problems.append(f"root: {err.json_path}: {err.message}")
+    for op in doc.operations.values():
+        decl = {k: v for k, v in op.raw.items() if k.startswith("x-")}
+        for key in decl:
+            if key not in OPERATION_KEYS:
+                problems.append(f"{op.operation_id}: unknown extension {key}")
+        for err in validator.iter_errors(decl):
+            problems.append(f"{op.operation_id}: {err.json_path}: {err.message}")
+    return problems
+
+
+def read_resources(doc: SpecDocument) -> dict[str, ResourceDecl]:
+    out = {}
+    for name, raw in (doc.raw.get("x-resources") or {}).items():
+        parent = raw.get("parent")
+        expires = raw.get("expires")
+        out[name] = ResourceDecl(
+            name=name,
+            schema_ref=raw["schema"],
+            schema=doc.schema(raw["schema"]),
+            id_kind=raw.get("id", "integer"),
+            key=raw.get("key", "id"),
+            scope=raw.get("scope", "team"),
+            parent=(parent["resource"], parent["field"]) if parent else None,
+            foreign=_refusal(raw.get("foreign"), Refusal(403)),
+            missing=_refusal(raw.get("missing"), Refusal(404)),
+            trash_field=(raw.get("trash") or {}).get("field"),
+            expires=(expires["field"], Refusal(expires["status"], expires.get("code"))) if expires else None,
+            expires_ttl=float((expires or {}).get("ttl-seconds", 30 * 86400)),
+            fixture_count=(raw.get("fixtures") or {}).get("count", 2),
+            fixture_values=raw.get("fixture-values") or {},
+        )
+    return out
+
+
+def read_operation(op: Operation, root_validation: dict | None) -> OperationDecl:
+    raw = op.raw
+    decl = OperationDecl()
+    if "x-resource" in raw:
+        r = raw["x-resource"]
+        decl.binding = Binding(r["name"], r["action"], r.get("id-param"), r.get("parent-param"), r.get("envelope"),
+                               r.get("pagination"), bool(r.get("trash")), r.get("set") or {}, r.get("response"),
+                               r.get("headers") or {})
+    for p in raw.get("x-preconditions") or []:
+        test = next(t for t in ("equals", "in", "not-in", "is") if t in p)
+        decl.preconditions.append(Precondition(p["field"], test, p[test], _refusal(p["refuse"], Refusal(409))))
+    if "x-credits" in raw:
+        c = raw["x-credits"]
+        decl.credits = Credits(Expression(c["cost"]), Expression(c["deferred"]) if "deferred" in c else None,
+                               c.get("note"))
+    if "x-throttle" in raw:
+        t = raw["x-throttle"]
+        decl.throttle = ThrottleDecl(t["limit"], t["window"], tuple(t.get("key", ["token"])))
+    if "x-job" in raw:
+        j = raw["x-job"]
+        decl.job = JobDecl(j["resource"], j["field"], list(j["states"]), j.get("failure"),
+                           float(j.get("step-seconds", 2)), j.get("poll"), j.get("fill") or {}, j.get("fail-fill") or {})
+    if "x-webhook" in raw:
+        w = raw["x-webhook"]
+        decl.webhook = WebhookDecl(w["url-field"], w["secret-field"], w["signature-header"], w.get("id-header"),
+                                   tuple(w.get("retry-seconds", ())))
+    v = raw.get("x-validation") or root_validation or {}
+    decl.validation = ValidationDecl(v.get("status", 422), v.get("codes", {}), v.get("default"))
+    decl.admin = bool(raw.get("x-admin"))
+    decl.ledger = raw.get("x-ledger")
+    return decl
+
+
+def read_all(doc: SpecDocument) -> tuple[dict[str, ResourceDecl], dict[str, OperationDecl]]:
+    problems = check_vocabulary(doc)
+    resources = read_resources(doc)
+    ops = {oid: read_operation(op, doc.raw.get("x-validation")) for oid, op in doc.operations.items()}
+    for oid, decl in ops.items():
+        for name in filter(None, [decl.binding and decl.binding.resource, decl.job and decl.job.resource]):
+            if name not in resources:
+                problems.append(f"{oid}: names the undeclared resource {name!r}")
+    for res in resources.values():
+        if res.parent and res.parent[0] not in resources:
+            problems.append(f"x-resources.{res.name}: parent {res.parent[0]!r} is not declared")
+    if problems:
+        raise DeclarationError("invalid behaviour declarations:\n  " + "\n  ".join(problems))
+    return resources, ops

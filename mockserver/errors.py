@@ -1,0 +1,66 @@
+"""Error answers in the API's own envelopes.
+
+The body is the documented response's example named after the code (else its first example), filled in: a
+Laravel body gets its `errors` map, a structured `{error:{code}}` body its code, a string `{error:"…"}` body
+the code itself. So a spec with another envelope needs no code here, only examples.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from .responses import Bodies, Reply, example_of, find_response, primary_media
+from .specdoc import Operation
+from .values import copy_json
+
+FALLBACK_MESSAGES = {
+    400: "Bad request.", 401: "Unauthenticated.", 402: "Insufficient credits.", 403: "This action is unauthorized.",
+    404: "Not found.", 405: "Method not allowed.", 409: "Conflict.", 410: "Gone.", 413: "Payload too large.",
+    422: "The given data was invalid.", 429: "Too Many Attempts.", 500: "Server error.", 503: "Service unavailable.",
+}
+
+
+class Errors:
+    def __init__(self, bodies: Bodies):
+        self.bodies = bodies
+
+    def reply(self, op: Operation | None, status: int, code: str | None = None,
+              fields: dict[str, list[str]] | None = None, extra: dict[str, Any] | None = None) -> Reply:
+        response = find_response(op, status) if op else None
+        media, media_obj = primary_media(response)
+        if response is None or media is None:
+            body: Any = {"message": FALLBACK_MESSAGES.get(status, "Error.")}
+            if fields:
+                body["errors"] = fields
+            return Reply(status, body, "application/json")
+        examples = media_obj.get("examples") or {}
+        if code and code in examples and "value" in examples[code]:
+            body = copy_json(examples[code]["value"])
+        else:
+            found, value = example_of(media_obj)
+            body = copy_json(value) if found else self.bodies.generated(op, str(status))[1]
+        return Reply(status, fill(body, code, fields, extra), media)
+
+
+def fill(body: Any, code: str | None, fields: dict[str, list[str]] | None, extra: dict[str, Any] | None) -> Any:
+    if not isinstance(body, dict):
+        return body
+    if fields and isinstance(body.get("errors"), dict):
+        body["errors"] = fields
+        first = next(iter(fields.values()))
+        if first:
+            body["message"] = first[0]
+    inner = body.get("error")
+    if isinstance(inner, dict):
+        if code:
+            inner["code"] = code
+        if fields and "message" in inner:
+            inner["message"] = next(iter(fields.values()))[0]
+        for key, value in (extra or {}).items():
+            if key in inner:
+                inner[key] = value
+    elif isinstance(inner, str) and code:
+        body["error"] = code
+    for key, value in (extra or {}).items():
+        if key in body and key != "error":
+            body[key] = value
+    return body

@@ -1,0 +1,44 @@
+"""Teams and their tokens, read from a fixtures file: who is calling, for auth and team scoping."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .engine import Caller
+from .specdoc import load_yaml
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+
+
+@dataclass
+class Team:
+    key: str
+    id: int
+    name: str
+    credits: int
+
+
+class Directory:
+    def __init__(self, teams: list[Team], tokens: dict[str, Caller]):
+        self.teams = {t.key: t for t in teams}
+        self.tokens = tokens
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> "Directory":
+        raw = load_yaml(path)
+        teams = [Team(t["key"], int(t["id"]), t.get("name", t["key"]), int(t.get("credits", 0))) for t in raw["teams"]]
+        by_key = {t.key: t for t in teams}
+        tokens = {}
+        for token, info in raw["tokens"].items():
+            team = by_key[info["team"]]
+            tokens[str(token)] = Caller(str(token), team.key, team.id, int(info.get("user_id", team.id * 10 + 1)),
+                                        bool(info.get("admin", False)))
+        return cls(teams, tokens)
+
+    def caller(self, token: str | None) -> Caller | None:
+        return self.tokens.get(token) if token else None
+
+
+def default_fixtures(spec_path: Path) -> Path:
+    candidate = FIXTURES / f"{spec_path.stem}.teams.yaml"
+    return candidate if candidate.exists() else FIXTURES / "openapi.teams.yaml"

@@ -1,0 +1,135 @@
+"""connexion's request validators, made to say *which field* failed, so invalid requests can be answered in the
+API's own envelopes (Laravel `errors: {field: [...]}` or a structured code per field) instead of a
+problem+json body. Malformed bodies (bad JSON, bad UTF-8, too large) become field errors too: 4xx, never 5xx.
+"""
+from __future__ import annotations
+
+import json
+import re
+from functools import cached_property
+from typing import Any
+
+from connexion.exceptions import BadRequestProblem
+from connexion.json_schema import Draft4RequestValidator
+from connexion.validators import FormDataValidator, JSONRequestBodyValidator, MultiPartFormDataValidator
+from connexion.validators import ParameterValidator
+from connexion.validators import VALIDATOR_MAP
+from connexion.datastructures import MediaTypeDict
+from jsonschema import Draft4Validator, ValidationError
+
+MAX_BODY_BYTES = 1024 * 1024
+_REQUIRED = re.compile(r"^'([^']+)' is a required property$")
+
+
+class FieldProblem(BadRequestProblem):
+    """Invalid input, by field name."""
+
+    def __init__(self, fields: dict[str, list[str]]):
+        super().__init__(detail="; ".join(f"{k}: {v[0]}" for k, v in fields.items()))
+        self.fields = fields
+
+
+class PathProblem(BadRequestProblem):
+    """A path parameter that cannot name anything: answered like an unknown record (404), as routing would."""
+
+
+def describe(errors: list[ValidationError], prefix: str = "") -> dict[str, list[str]]:
+    fields: dict[str, list[str]] = {}
+    for error in errors:
+        path = [str(p) for p in error.absolute_path]
+        missing = _REQUIRED.match(error.message)
+        if missing:
+            path.append(missing.group(1))
+            text = f"The {missing.group(1)} field is required."
+        else:
+            text = f"The {'.'.join(path) or prefix or 'body'} field is invalid: {error.message[:200]}"
+        name = ".".join(path) or prefix or "body"
+        fields.setdefault(name, []).append(text)
+    return fields
+
+
+class _CachedValidator:
+    _schema: dict
+
+    @cached_property
+    def _validator(self):  # connexion builds a new validator on every request; once is enough
+        return Draft4RequestValidator(self._schema, format_checker=Draft4Validator.FORMAT_CHECKER)
+
+    def _check(self, body: Any) -> Any:
+        errors = sorted(self._validator.iter_errors(body), key=lambda e: list(e.absolute_path))
+        if errors:
+            raise FieldProblem(describe(errors))
+        return body
+
+
+class BodyValidator(_CachedValidator, JSONRequestBodyValidator):
+    async def _parse(self, stream, scope) -> Any:
+        chunks, size = [], 0
+        async for chunk in stream:
+            size += len(chunk)
+            if size > MAX_BODY_BYTES:
+                raise FieldProblem({"body": [f"The request body may not be larger than {MAX_BODY_BYTES} bytes."]})
+            chunks.append(chunk)
+        raw = b"".join(chunks)
+        try:
+            text = raw.decode(self._encoding)
+        except (UnicodeDecodeError, LookupError):
+            raise FieldProblem({"body": ["The request body is not valid UTF-8."]})
+        if not text:
+            return None
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise FieldProblem({"body": [f"The request body is not valid JSON: {exc.msg} at position {exc.pos}."]})
+
+    def _validate(self, body: Any) -> Any:
+        if not self._nullable and body is None:
+            raise FieldProblem({"body": ["The request body is required."]})
+        return self._check(body)
+
+
+class FormValidator(_CachedValidator, FormDataValidator):
+    def _validate(self, body: Any) -> Any:
+        if not isinstance(body, dict):
+            raise FieldProblem({"body": ["The form body must be a mapping."]})
+        if self._strict_validation:
+            self._validate_params_strictly(body)
+        return self._check(body)
+
+
+class MultipartValidator(_CachedValidator, MultiPartFormDataValidator):
+    _validate = FormValidator._validate
+
+
+class ParamValidator(ParameterValidator):
+    def validate_request(self, request) -> None:
+        if self.strict_validation:
+            extra = self.validate_query_parameter_list(request, security_params=self.security_query_params)
+            if extra:
+                raise FieldProblem({name: [f"The {name} parameter is not documented for this operation."]
+                                    for name in sorted(extra)})
+        for param in self.parameters.get("path", []):
+            error = self.validate_path_parameter(param, request)
+            if error:
+                raise PathProblem(detail=error)
+        fields: dict[str, list[str]] = {}
+        for location, check in (("query", self.validate_query_parameter), ("header", self.validate_header_parameter),
+                                ("cookie", self.validate_cookie_parameter)):
+            for param in self.parameters.get(location, []):
+                error = check(param, request)
+                if error:
+                    fields.setdefault(param["name"], []).append(f"The {param['name']} parameter is invalid: {error}")
+        if fields:
+            raise FieldProblem(fields)
+
+
+def validator_map() -> dict:
+    return {
+        "parameter": ParamValidator,
+        "body": MediaTypeDict({
+            "*/*json": BodyValidator,
+            "application/x-www-form-urlencoded": FormValidator,
+            "multipart/form-data": MultipartValidator,
+        }),
+        "response": VALIDATOR_MAP["response"],
+    }

@@ -1,0 +1,80 @@
+"""Signed job callbacks (`x-webhook`): when a job that was given a callback URL ends, its record is POSTed there
+with an HMAC-SHA256 signature of the raw body, retried on 5xx or 429 after the declared delays (mock clock)."""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import uuid
+from dataclasses import dataclass, field
+from typing import Callable
+
+import httpx
+
+from .declarations import WebhookDecl
+from .store import Stored
+
+
+@dataclass
+class Delivery:
+    url: str
+    body: bytes
+    headers: dict[str, str]
+    retry_seconds: tuple[float, ...]
+    due: float
+    attempts: list[dict] = field(default_factory=list)
+    done: bool = False
+
+
+def sign(secret: str, body: bytes) -> str:
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+class Webhooks:
+    def __init__(self, now: Callable[[], float], transport: httpx.AsyncBaseTransport | None = None):
+        self.now = now
+        self.transport = transport
+        self.deliveries: list[Delivery] = []
+
+    def enqueue(self, decl: WebhookDecl, stored: Stored) -> None:
+        url = (stored.job or {}).get("webhook")
+        if not url:
+            return
+        body = json.dumps(stored.fields, separators=(",", ":")).encode()
+        headers = {"Content-Type": "application/json",
+                   decl.signature_header: sign(str(stored.fields.get(decl.secret_field, "")), body)}
+        if decl.id_header:
+            headers[decl.id_header] = str(uuid.uuid4())
+        self.deliveries.append(Delivery(url, body, headers, decl.retry_seconds, self.now()))
+
+    def pending(self) -> list[Delivery]:
+        now = self.now()
+        return [d for d in self.deliveries if not d.done and d.due <= now]
+
+    async def deliver_due(self) -> None:
+        due = self.pending()
+        if not due:
+            return
+        async with httpx.AsyncClient(timeout=5.0, transport=self.transport) as client:
+            for delivery in due:
+                await self._attempt(client, delivery)
+
+    async def _attempt(self, client: httpx.AsyncClient, delivery: Delivery) -> None:
+        try:
+            response = await client.post(delivery.url, content=delivery.body, headers=delivery.headers)
+            status = response.status_code
+        except httpx.HTTPError as exc:
+            status = 0
+            delivery.attempts.append({"at": self.now(), "error": type(exc).__name__})
+        else:
+            delivery.attempts.append({"at": self.now(), "status": status})
+        retryable = status == 0 or status == 429 or status >= 500
+        retries_used = len(delivery.attempts) - 1
+        if retryable and retries_used < len(delivery.retry_seconds):
+            delivery.due = self.now() + delivery.retry_seconds[retries_used]
+        else:
+            delivery.done = True
+
+    def summary(self) -> list[dict]:
+        return [{"url": d.url, "headers": d.headers, "attempts": d.attempts, "done": d.done, "due": d.due}
+                for d in self.deliveries]
