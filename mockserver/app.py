@@ -8,12 +8,13 @@ from typing import Any
 
 from .clock import Clock
 from .control import control_app
-from .declarations import read_all
+from .declarations import read_all, read_request_id
 from .defects import apply_defects
 from .engine import Engine
 from .faults import Faults
 from .generator import Generator
 from .http import MockApp
+from .request_id import RequestIds
 from .ledger import Ledger
 from .seeding import seed
 from .specdoc import SpecDocument
@@ -40,9 +41,12 @@ class Mock:
         self.engine = Engine(self.doc.operations, self.decls, self.resources, Store(), Ledger(), self.clock,
                              Generator(seed_value))
         self._serve_own_document()
+        request_ids = read_request_id(self.doc)
+        if request_ids:
+            self.engine.errors.finishers.append(RequestIds(request_ids).stamp)
         self.webhooks = Webhooks(self.clock.now, webhook_transport)
         self.engine.jobs.on_complete.append(self._job_finished)
-        self.faults = Faults()
+        self.faults = Faults(lambda oid, status: self.engine.errors.reply(self.doc.operations.get(oid), status))
         self.requests: list[dict] = []
         self.http = MockApp(self.doc, self.engine, self.directory)
         self.http.observers.append(self._log_request)
@@ -68,6 +72,8 @@ class Mock:
         engine.throttle.reset()
         engine.jobs.running.clear()
         engine.jobs.fail_next.clear()
+        engine.jobs.frozen = False
+        self.faults.clear()
         self.webhooks.deliveries.clear()
         self.requests.clear()
         self.clock.offset, self.clock.frozen_at = 0.0, None
@@ -98,12 +104,17 @@ class Mock:
 
     # -- ASGI -------------------------------------------------------------------------------------------------
     async def __call__(self, scope, receive, send) -> None:
+        if self.persistence and scope["type"] == "http":
+            send = self.persistence.durable(send)  # an answer starts only once its writes are on disk
         if scope["type"] == "http" and scope["path"].startswith("/__mock"):
             await self.control(scope, receive, send)
             return
         if scope["type"] == "http":
             self._ensure_ticker()
             self.engine.jobs.tick()
+            # connexion records the routed operation in scope["extensions"]; a server that sends no extensions
+            # (uvicorn) would get a fresh dict its error handlers never see, and errors lose their envelope.
+            scope.setdefault("extensions", {})
         await self.faults.wrap(self.http.connexion, scope, receive, send)
 
     def _ensure_ticker(self) -> None:

@@ -17,7 +17,8 @@ from .specdoc import Operation, SpecDocument
 
 VOCABULARY = Path(__file__).resolve().parent.parent / "spec" / "extensions.schema.json"
 OPERATION_KEYS = ("x-resource", "x-preconditions", "x-credits", "x-throttle", "x-job", "x-webhook",
-                  "x-validation", "x-admin", "x-ledger")
+                  "x-validation", "x-admin", "x-ledger", "x-references")
+ROOT_KEYS = ("x-resources", "x-validation", "x-request-id")
 
 
 class DeclarationError(ValueError):
@@ -46,6 +47,8 @@ class ResourceDecl:
     expires_ttl: float = 30 * 86400
     fixture_count: int = 2
     fixture_values: dict = field(default_factory=dict)
+    fixture_sets: list | None = None  # one list of field values per parent record (see seeding.py)
+    internal: dict = field(default_factory=dict)  # field -> schema: stored beside the record, never answered
 
 
 @dataclass
@@ -60,6 +63,12 @@ class Binding:
     set: dict = field(default_factory=dict)
     response: dict | None = None
     headers: dict = field(default_factory=dict)
+    link: tuple[str, str] | None = None  # (resource, field): list by another relation than the declared parent
+    where: dict = field(default_factory=dict)  # list/select/aggregate: only records matching (selection.py)
+    search: dict | None = None  # {param, fields}: substring search of a list
+    select: dict | None = None  # {rules: [{where, order}], none: refusal}
+    response_set: dict = field(default_factory=dict)  # value templates written into the answered body
+    media: dict | None = None  # {field, map}: the record's field picks the response media type
 
 
 @dataclass
@@ -95,6 +104,16 @@ class ThrottleDecl:
 
 
 @dataclass
+class QueueDecl:
+    waiting: str
+    workers: int = 1
+    priority_field: str | None = None
+    order: list = field(default_factory=list)
+    position_field: str | None = None
+    eta_field: str | None = None
+
+
+@dataclass
 class JobDecl:
     resource: str
     field: str
@@ -104,6 +123,24 @@ class JobDecl:
     poll: str | None = None
     fill: dict = field(default_factory=dict)
     fail_fill: dict = field(default_factory=dict)
+    spawn: list[dict] = field(default_factory=list)
+    queue: QueueDecl | None = None
+    progress_field: str | None = None
+
+
+@dataclass
+class Reference:
+    """A request body field that names a record of another resource (`x-references`)."""
+    field: str
+    resource: str
+    refuse: Refusal
+    where: dict = field(default_factory=dict)
+
+
+@dataclass
+class RequestIdDecl:
+    header: str
+    field: str | None = None
 
 
 @dataclass
@@ -133,6 +170,7 @@ class OperationDecl:
     validation: ValidationDecl = field(default_factory=ValidationDecl)
     admin: bool = False
     ledger: str | None = None
+    references: list[Reference] = field(default_factory=list)
 
 
 def _refusal(raw: dict | None, default: Refusal) -> Refusal:
@@ -147,7 +185,7 @@ def check_vocabulary(doc: SpecDocument) -> list[str]:
     """Every declaration that breaks the vocabulary's JSON Schema, as 'where: path: message'."""
     validator = _validator()
     problems = []
-    root = {k: doc.raw[k] for k in ("x-resources", "x-validation") if k in doc.raw}
+    root = {k: doc.raw[k] for k in ROOT_KEYS if k in doc.raw}
     for err in validator.iter_errors(root):
         problems.append(f"root: {err.json_path}: {err.message}")
     for op in doc.operations.values():
@@ -180,6 +218,8 @@ def read_resources(doc: SpecDocument) -> dict[str, ResourceDecl]:
             expires_ttl=float((expires or {}).get("ttl-seconds", 30 * 86400)),
             fixture_count=(raw.get("fixtures") or {}).get("count", 2),
             fixture_values=raw.get("fixture-values") or {},
+            fixture_sets=(raw.get("fixtures") or {}).get("sets"),
+            internal=raw.get("internal") or {},
         )
     return out
 
@@ -191,7 +231,10 @@ def read_operation(op: Operation, root_validation: dict | None) -> OperationDecl
         r = raw["x-resource"]
         decl.binding = Binding(r["name"], r["action"], r.get("id-param"), r.get("parent-param"), r.get("envelope"),
                                r.get("pagination"), bool(r.get("trash")), r.get("set") or {}, r.get("response"),
-                               r.get("headers") or {})
+                               r.get("headers") or {},
+                               (r["link"]["resource"], r["link"]["field"]) if "link" in r else None,
+                               where=r.get("where") or {}, search=r.get("search"), select=r.get("select"),
+                               response_set=r.get("response-set") or {}, media=r.get("media"))
     for p in raw.get("x-preconditions") or []:
         test = next(t for t in ("equals", "in", "not-in", "is") if t in p)
         decl.preconditions.append(Precondition(p["field"], test, p[test], _refusal(p["refuse"], Refusal(409))))
@@ -205,7 +248,8 @@ def read_operation(op: Operation, root_validation: dict | None) -> OperationDecl
     if "x-job" in raw:
         j = raw["x-job"]
         decl.job = JobDecl(j["resource"], j["field"], list(j["states"]), j.get("failure"),
-                           float(j.get("step-seconds", 2)), j.get("poll"), j.get("fill") or {}, j.get("fail-fill") or {})
+                           float(j.get("step-seconds", 2)), j.get("poll"), j.get("fill") or {}, j.get("fail-fill") or {},
+                           j.get("spawn") or [], _queue(j.get("queue")), j.get("progress-field"))
     if "x-webhook" in raw:
         w = raw["x-webhook"]
         decl.webhook = WebhookDecl(w["url-field"], w["secret-field"], w["signature-header"], w.get("id-header"),
@@ -214,7 +258,21 @@ def read_operation(op: Operation, root_validation: dict | None) -> OperationDecl
     decl.validation = ValidationDecl(v.get("status", 422), v.get("codes", {}), v.get("default"))
     decl.admin = bool(raw.get("x-admin"))
     decl.ledger = raw.get("x-ledger")
+    decl.references = [Reference(r["field"], r["resource"], _refusal(r.get("refuse"), Refusal(404)), r.get("where") or {})
+                       for r in raw.get("x-references") or []]
     return decl
+
+
+def _queue(raw: dict | None) -> QueueDecl | None:
+    if not raw:
+        return None
+    return QueueDecl(raw["waiting"], int(raw.get("workers", 1)), raw.get("priority-field"), list(raw.get("order") or []),
+                     raw.get("position-field"), raw.get("eta-field"))
+
+
+def read_request_id(doc: SpecDocument) -> RequestIdDecl | None:
+    raw = doc.raw.get("x-request-id")
+    return RequestIdDecl(raw["header"], raw.get("field")) if raw else None
 
 
 def read_all(doc: SpecDocument) -> tuple[dict[str, ResourceDecl], dict[str, OperationDecl]]:
@@ -222,7 +280,13 @@ def read_all(doc: SpecDocument) -> tuple[dict[str, ResourceDecl], dict[str, Oper
     resources = read_resources(doc)
     ops = {oid: read_operation(op, doc.raw.get("x-validation")) for oid, op in doc.operations.items()}
     for oid, decl in ops.items():
-        for name in filter(None, [decl.binding and decl.binding.resource, decl.job and decl.job.resource]):
+        named = [decl.binding and decl.binding.resource, decl.job and decl.job.resource,
+                 decl.binding and decl.binding.link and decl.binding.link[0]]
+        named += [s["resource"] for s in (decl.job.spawn if decl.job else [])]
+        named += [r.resource for r in decl.references]
+        if decl.job and decl.job.queue and decl.job.queue.waiting not in decl.job.states:
+            problems.append(f"{oid}: x-job.queue.waiting {decl.job.queue.waiting!r} is not one of its states")
+        for name in filter(None, named):
             if name not in resources:
                 problems.append(f"{oid}: names the undeclared resource {name!r}")
     for res in resources.values():

@@ -13,17 +13,18 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from .clock import Clock
-from .declarations import Binding, OperationDecl, Refusal, ResourceDecl
+from .declarations import Binding, OperationDecl, Reference, Refusal, ResourceDecl
 from .errors import Errors
 from .expressions import Expression
 from .generator import Generator
 from .jobs import Jobs
 from .ledger import InsufficientCredits, Ledger
 from .responses import Bodies, Reply, find_response, primary_media
+from .selection import Selection, Where, search, summarize
 from .specdoc import Operation
 from .store import Store, Stored
 from .throttle import Throttle
-from .values import apply_writes, copy_json, is_result, render_template
+from .values import apply_writes, copy_json, is_result, render_template, set_value
 
 PAGINATION_PARAMS = {"page", "per_page", "limit", "offset", "sort", "dir", "include", "cache"}
 
@@ -45,6 +46,7 @@ class Call:
     query: dict[str, Any] = field(default_factory=dict)
     body: Any = None
     prefer: dict[str, str] = field(default_factory=dict)
+    refs: dict[str, Any] = field(default_factory=dict)  # x-references: resource -> the record the body names
 
 
 class Refused(Exception):
@@ -82,6 +84,7 @@ class Engine:
         self.jobs = Jobs(store, {oid: d.job for oid, d in decls.items() if d.job}, clock.now, clock.now_iso,
                          self.generate_field)
         self.jobs.on_complete.append(self._settle_deferred)
+        self.jobs.on_complete.append(self._spawn)
         self.hooks: dict[str, Callable[[Plan, Call, Reply], Reply]] = {}  # defect injection (defects.py)
         for plan in self.plans.values():  # warm the static bodies so the first request pays nothing
             self.bodies.static(plan.op, plan.success)
@@ -93,12 +96,17 @@ class Engine:
             if call.prefer:
                 preferred = self._preferred(plan, call)
                 if preferred is not None:
-                    return preferred
+                    return self._finished(preferred)
             reply = self._run(plan, call)
         except Refused as refused:
             reply = refused.reply
         hook = self.hooks.get(plan.op.operation_id) or self.hooks.get("*")
-        return hook(plan, call, reply) if hook else reply
+        return self._finished(hook(plan, call, reply) if hook else reply)
+
+    def _finished(self, reply: Reply) -> Reply:
+        for finish in self.errors.finishers:  # root declarations every answer carries (request_id.py)
+            reply = finish(reply)
+        return reply
 
     def _run(self, plan: Plan, call: Call) -> Reply:
         decl, op, caller = plan.decl, plan.op, call.caller
@@ -112,15 +120,18 @@ class Engine:
                 record = self.lookup(op, binding.resource, call.path.get(binding.id_param), caller,
                                      in_trash=binding.action in ("restore", "purge"))
             if binding.parent_param:
-                parent_res = self.resources[binding.resource].parent
-                parent_name = parent_res[0] if parent_res else binding.resource
+                parent_name = self._parent_of(binding)[0]
                 parent = self.lookup(op, parent_name, call.path.get(binding.parent_param), caller)
         for rule in decl.preconditions:
-            if record is not None and not rule.holds(record.fields):
+            if record is not None and not rule.holds(record.view()):
                 raise Refused(self.errors.reply(op, rule.refuse.status, rule.refuse.code))
+        for ref in decl.references:
+            call.refs[ref.resource] = self._referenced(op, ref, call)
         if decl.credits and caller:
             self._charge(plan, call)
         reply = self._act(plan, call, record, parent)
+        if binding and binding.response_set and reply.status < 300 and isinstance(reply.body, dict):
+            self._set_body(reply.body, binding.response_set, call, record)
         if limit_headers:
             reply.headers.update(limit_headers)
         return reply
@@ -192,8 +203,12 @@ class Engine:
             return self._ledger(plan, call)
         if action == "list":
             return self._list(plan, call, parent)
+        if action == "aggregate":
+            return self._aggregate(plan, call, parent)
         if action == "create":
             record = self._create(plan, call, parent)
+        elif action == "select":
+            record = self._select(plan, call, parent)
         elif action == "update":
             self._update(plan, call, record)
         elif action == "delete":
@@ -216,25 +231,82 @@ class Engine:
         media, body = self.bodies.static(plan.op, plan.success)
         return Reply(int(plan.success), body, media)
 
+    def _candidates(self, binding: Binding, caller: Caller | None, parent: Stored | None) -> list[Stored]:
+        """The records a list, select or aggregate looks at: visible to the caller, jobs current, `where` met."""
+        records = self.visible(binding.resource, caller, parent, binding.trash, self._parent_of(binding)[1])
+        for stored in records:
+            self.jobs.advance(stored)
+        return Where(binding.where).filter(records, self.clock.now())
+
+    def _select(self, plan: Plan, call: Call, parent: Stored | None) -> Stored:
+        binding = plan.decl.binding
+        chosen = Selection(binding.select).pick(self._candidates(binding, call.caller, parent), self.clock.now())
+        if chosen is None:
+            none = binding.select.get("none") or {"status": 404}
+            raise Refused(self.errors.reply(plan.op, none["status"], none.get("code")))
+        return chosen
+
+    def _aggregate(self, plan: Plan, call: Call, parent: Stored | None) -> Reply:
+        """Figures over the caller's records, or everybody's on a public operation (a shared queue's status)."""
+        binding, now = plan.decl.binding, self.clock.now()
+        if call.caller is None:
+            records = Where(binding.where).filter(list(self.store.all(binding.resource)), now)
+        else:
+            records = self._candidates(binding, call.caller, parent)
+        queue = next((q for (name, _), q in self.jobs.queues.items() if name == binding.resource), None)
+        env = {"queue": queue.status(now) if queue else {}, "query": call.query, "path": call.path}
+        media, _ = primary_media(find_response(plan.op, plan.success))
+        return Reply(int(plan.success), summarize(binding.response or {}, records, now, env), media)
+
+    def _referenced(self, op: Operation, ref: Reference, call: Call) -> Stored:
+        """The record a request body field names (`x-references`), else the declared refusal: unknown, another
+        team's, or not matching the reference's `where` (an inactive template)."""
+        decl = self.resources[ref.resource]
+        raw = call.body.get(ref.field) if isinstance(call.body, dict) else None
+        stored = self.store.get(ref.resource, _coerce_key(raw, decl.id_kind)) if isinstance(raw, (str, int)) else None
+        if (stored is None or (decl.scope == "team" and (call.caller is None or stored.team != call.caller.team))
+                or not Where(ref.where).matches(stored.view(), self.clock.now())):
+            raise Refused(self.errors.reply(op, ref.refuse.status, ref.refuse.code))
+        return stored
+
+    def _set_body(self, body: dict, writes: dict, call: Call, record: Stored | None) -> None:
+        """`x-resource.response-set`: value templates written into the answered body (a cache stamp, a fallback)."""
+        env = {"body": call.body if isinstance(call.body, dict) else {}, "query": call.query, "path": call.path,
+               "record": record.view() if record else {}}
+        apply_writes(writes, body, self.clock.now_iso(), lambda name: None, env)
+
     def _from_record(self, plan: Plan, record: Stored) -> Reply:
         binding = plan.decl.binding
         media, _ = primary_media(find_response(plan.op, plan.success))
-        headers = {k: str(render_template(v, record.fields)) for k, v in binding.headers.items()}
+        if binding.media:  # one documented media type per value of the record's field (a download's format)
+            media = binding.media["map"].get(record.fields.get(binding.media["field"]), media)
+        view = record.view()
+        headers = {k: str(render_template(v, view)) for k, v in binding.headers.items()}
         if binding.response is not None:
-            body = render_template(binding.response, record.fields)
+            body = render_template(binding.response, view)
         elif plan.shape == "record":
             body = copy_json(record.fields)
         elif plan.shape == "data":
             body = {"data": copy_json(record.fields)}
+        elif plan.shape == "envelope":
+            _, body = self.bodies.static(plan.op, plan.success)
+            set_value(body, binding.envelope, copy_json(record.fields))
         else:
             _, body = self.bodies.static(plan.op, plan.success)
             _overlay(body, record.fields)
         return Reply(int(plan.success), body, media, headers)
 
+    def _parent_of(self, binding: Binding) -> tuple[str, str | None]:
+        """(parent resource, link field) of a list/create: the declared `link`, else the resource's parent."""
+        if binding.link:
+            return binding.link
+        parent = self.resources[binding.resource].parent
+        return parent if parent else (binding.resource, None)
+
     def visible(self, resource: str, caller: Caller | None, parent: Stored | None = None,
-                trash: bool = False) -> list[Stored]:
+                trash: bool = False, link_field: str | None = None) -> list[Stored]:
         decl = self.resources[resource]
-        parent_field = decl.parent[1] if decl.parent and parent is not None else None
+        parent_field = (link_field or (decl.parent[1] if decl.parent else None)) if parent is not None else None
         out = []
         for stored in self.store.all(resource):
             if decl.scope == "team" and (caller is None or stored.team != caller.team):
@@ -249,11 +321,11 @@ class Engine:
 
     def _list(self, plan: Plan, call: Call, parent: Stored | None) -> Reply:
         binding = plan.decl.binding
-        records = self.visible(binding.resource, call.caller, parent, binding.trash)
+        records = self._candidates(binding, call.caller, parent)
         props = self.field_schemas[binding.resource]
         filters = {k: v for k, v in call.query.items() if k in props and k not in PAGINATION_PARAMS}
-        for stored in records:
-            self.jobs.advance(stored)
+        if binding.search:
+            records = search(records, call.query.get(binding.search["param"]), binding.search["fields"])
         if filters:
             records = [s for s in records if all(_matches(s.fields.get(k), v) for k, v in filters.items())]
         return self._page(plan, call, [s.fields for s in records], binding.pagination or {"style": "none"})
@@ -272,12 +344,20 @@ class Engine:
             limit = max(1, min(int(call.query.get("limit") or paging.get("per-page", 50)), paging.get("max", 100)))
             offset = max(0, int(call.query.get("offset") or 0))
             rows = rows[offset: offset + limit]
+            meta = {"total": total, "limit": limit, "offset": offset} if paging.get("meta") else None
         elif "max" in paging:
             rows = rows[: paging["max"]]
         items = [copy_json(r) for r in rows]
         media, body = self.bodies.static(plan.op, plan.success)
         if not isinstance(body, dict):
             return Reply(int(plan.success), items, media)
+        if {"items", "meta", "total"} & set(paging):  # a body that nests its rows and figures elsewhere
+            set_value(body, paging.get("items", "data"), items)
+            if meta is not None:
+                set_value(body, paging.get("meta", "meta"), meta)
+            if paging.get("total"):
+                set_value(body, paging["total"], total)
+            return Reply(int(plan.success), body, media)
         body["data"] = items
         if meta is not None:
             if isinstance(body.get("meta"), dict):
@@ -318,7 +398,10 @@ class Engine:
             fields[decl.trash_field] = None
         if decl.expires:
             fields[decl.expires[0]] = _iso(_epoch(now_iso) + decl.expires_ttl)
-        return self.store.put(resource, key, fields, team if decl.scope == "team" else None)
+        stored = self.store.put(resource, key, fields, team if decl.scope == "team" else None)
+        for name, schema in decl.internal.items():
+            stored.internal[name] = schema["default"] if "default" in schema else self.generator.value(schema, name)
+        return stored
 
     def _create(self, plan: Plan, call: Call, parent: Stored | None) -> Stored:
         binding = plan.decl.binding
@@ -362,6 +445,7 @@ class Engine:
             state = stored.fields.get(decl.field)
             if state == decl.states[-1]:
                 self._set(stored, decl.fill)
+                self._spawn(stored, decl, False, limit=self.resources[stored.resource].fixture_count)
             elif decl.failure is not None and state == decl.failure:
                 self._set(stored, decl.fail_fill)
             elif state in decl.states:
@@ -385,7 +469,8 @@ class Engine:
     def _set(self, record: Stored, writes: dict, call: Call | None = None) -> None:
         if writes:
             env = {"body": call.body if call and isinstance(call.body, dict) else {},
-                   "query": call.query if call else {}, "path": call.path if call else {}, "record": record.fields}
+                   "query": call.query if call else {}, "path": call.path if call else {}, "record": record.fields,
+                   "refs": {k: v.view() for k, v in call.refs.items()} if call else {}}
             apply_writes(writes, record.fields, self.clock.now_iso(),
                          lambda name: self.generate_field(record.resource, name), env)
 
@@ -401,6 +486,20 @@ class Engine:
         taken = self.ledger.debit(stored.team, amount, plan.op.operation_id, self.clock.now_iso(), partial=True)
         if "credits_used" in stored.fields and isinstance(stored.fields["credits_used"], int):
             stored.fields["credits_used"] += taken
+
+    def _spawn(self, stored: Stored, job, failed: bool, limit: int = 500) -> None:
+        """A completed job creates the records it produced (a batch's audits), linked back to its record."""
+        if failed:
+            return
+        now_iso = self.clock.now_iso()
+        for rule in job.spawn:
+            count = apply_count(rule.get("count", 1), stored.fields)
+            for _ in range(min(count, limit)):
+                child = self.new_record(rule["resource"], stored.team, stored.fields.get("team_id"),
+                                        stored.fields.get("user_id"), None, None, now_iso)
+                child.fields[rule["field"]] = stored.key
+                self._set(child, rule.get("values") or {})
+                self.settle_fixture(child)
 
     # -- Prism's Prefer header ----------------------------------------------------------------------------------
     def _preferred(self, plan: Plan, call: Call) -> Reply | None:
@@ -422,6 +521,14 @@ class Engine:
         return None
 
 
+def apply_count(template: Any, fields: dict) -> int:
+    value = fields.get(template["$copy"]) if isinstance(template, dict) and "$copy" in template else template
+    try:
+        return max(0, int(value or 0))
+    except (TypeError, ValueError):
+        return 0
+
+
 def _success(op: Operation, decl: OperationDecl) -> str:
     """The documented success status the mock answers: 202 for an async dispatch that documents it."""
     if decl.job and "202" in op.responses:
@@ -437,6 +544,8 @@ def _shape(op: Operation, decl: OperationDecl, resources: dict[str, ResourceDecl
         return "data"
     if binding.envelope == "none":
         return "record"
+    if binding.envelope:
+        return "envelope"
     ref = resources[binding.resource].schema_ref
     success = op.raw.get("responses", {}).get(op.success_status(), {})
     for media in (success.get("content") or {}).values():

@@ -6,7 +6,7 @@ the code itself. So a spec with another envelope needs no code here, only exampl
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from .responses import Bodies, Reply, example_of, find_response, primary_media
 from .specdoc import Operation
@@ -22,6 +22,7 @@ FALLBACK_MESSAGES = {
 class Errors:
     def __init__(self, bodies: Bodies):
         self.bodies = bodies
+        self.finishers: list[Callable[[Reply], Reply]] = []  # what every answer carries (request_id.py)
 
     def reply(self, op: Operation | None, status: int, code: str | None = None,
               fields: dict[str, list[str]] | None = None, extra: dict[str, Any] | None = None) -> Reply:
@@ -31,17 +32,25 @@ class Errors:
             body: Any = {"message": FALLBACK_MESSAGES.get(status, "Error.")}
             if fields:
                 body["errors"] = fields
-            return Reply(status, body, "application/json")
+            return self._finished(Reply(status, body, "application/json"))
         examples = media_obj.get("examples") or {}
-        if code and code in examples and "value" in examples[code]:
+        named = bool(code and code in examples and "value" in examples[code])
+        if named:
             body = copy_json(examples[code]["value"])
         else:
             found, value = example_of(media_obj)
             body = copy_json(value) if found else self.bodies.generated(op, str(status))[1]
-        return Reply(status, fill(body, code, fields, extra), media)
+        return self._finished(Reply(status, fill(body, code, fields, extra, named), media))
+
+    def _finished(self, reply: Reply) -> Reply:
+        for finish in self.finishers:
+            reply = finish(reply)
+        return reply
 
 
-def fill(body: Any, code: str | None, fields: dict[str, list[str]] | None, extra: dict[str, Any] | None) -> Any:
+def fill(body: Any, code: str | None, fields: dict[str, list[str]] | None, extra: dict[str, Any] | None,
+         named: bool = False) -> Any:
+    """`named`: the example was chosen by its code, so a string `error` already says it (a message, say)."""
     if not isinstance(body, dict):
         return body
     if fields and isinstance(body.get("errors"), dict):
@@ -55,10 +64,15 @@ def fill(body: Any, code: str | None, fields: dict[str, list[str]] | None, extra
             inner["code"] = code
         if fields and "message" in inner:
             inner["message"] = next(iter(fields.values()))[0]
+        details = inner.get("details")
+        if fields and isinstance(details, dict) and "errors" in details:
+            details["errors"] = [{"field": name, "message": text} for name, texts in fields.items() for text in texts]
         for key, value in (extra or {}).items():
             if key in inner:
                 inner[key] = value
-    elif isinstance(inner, str) and code:
+            elif isinstance(details, dict) and key in details:
+                details[key] = value
+    elif isinstance(inner, str) and code and not named:
         body["error"] = code
     for key, value in (extra or {}).items():
         if key in body and key != "error":

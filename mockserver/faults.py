@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from typing import Callable
 
 from .responses import Reply
 
-DROP_FLAG = "mock.drop"
-
-
-class ConnectionDropped(Exception):
-    """Raised after the response has started, so the server aborts the connection."""
+# connexion hands handlers a shallow copy of the scope; a dict inside it is shared with the outer layer
+FLAGS = "mock.flags"
 
 
 @dataclass
@@ -23,8 +21,9 @@ class Fault:
 
 
 class Faults:
-    def __init__(self) -> None:
+    def __init__(self, answer: Callable[[str, int], Reply] | None = None) -> None:
         self.rules: dict[str, Fault] = {}
+        self.answer = answer  # (operationId, status) -> the documented error, in the API's own envelope
 
     def set(self, operation: str, fault: Fault) -> None:
         self.rules[operation] = fault
@@ -42,19 +41,22 @@ class Faults:
                 self.rules = {k: v for k, v in self.rules.items() if v is not fault}
         if fault.delay_ms:
             await asyncio.sleep(fault.delay_ms / 1000)
-        if fault.drop:
-            scope[DROP_FLAG] = True
+        if fault.drop and FLAGS in scope:
+            scope[FLAGS]["drop"] = True
         if fault.status:
+            if self.answer:
+                return self.answer(operation_id, fault.status)
             return Reply(fault.status, {"message": "Injected fault."})
         return None
 
     async def wrap(self, app, scope, receive, send) -> None:
-        async def guarded_send(message):
-            await send(message)
-            if message["type"] == "http.response.start" and scope.get(DROP_FLAG):
-                raise ConnectionDropped()
+        """Run the app; for a dropped connection send the response head but never its body, so the server
+        closes the connection mid-response (the client sees a truncated answer)."""
+        flags = scope[FLAGS] = {}
 
-        try:
-            await app(scope, receive, guarded_send)
-        except ConnectionDropped:
-            pass
+        async def guarded_send(message):
+            if message["type"] == "http.response.body" and flags.get("drop"):
+                return
+            await send(message)
+
+        await app(scope, receive, guarded_send)

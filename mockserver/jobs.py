@@ -6,9 +6,12 @@ even when nobody polls.
 """
 from __future__ import annotations
 
+import heapq
+import itertools
 from typing import Callable
 
 from .declarations import JobDecl
+from .queue import JobQueue, build_queues, iso
 from .store import Store, Stored
 from .values import apply_writes
 
@@ -27,6 +30,11 @@ class Jobs:
         self.frozen: bool = False
         self.running: dict[tuple[str, object], Stored] = {}
         self.on_complete: list[Completion] = []
+        # (mock time of a job's next state change, tie-break, record, job): tick runs on every request, so it
+        # looks only at what is due instead of walking every running job
+        self._due: list[tuple[float, int, Stored, dict]] = []
+        self._order = itertools.count()
+        self.queues = build_queues(decls)  # x-job.queue: jobs that wait for a worker (queue.py)
 
     def start(self, stored: Stored, op_id: str) -> None:
         decl = self.decls[op_id]
@@ -34,6 +42,17 @@ class Jobs:
         stored.job = {"op": op_id, "started": self.now(), "fail": fail, "done": False}
         stored.fields[decl.field] = decl.states[0]
         self.running[(stored.resource, stored.key)] = stored
+        if decl.queue:
+            self._settled(decl).add(stored, decl, self.now())
+            return
+        self._schedule(stored, decl)
+
+    def _schedule(self, stored: Stored, decl: JobDecl) -> None:
+        job, now = stored.job, self.now()
+        steps = int((now - job["started"]) / decl.step_seconds) + 1
+        when = job["started"] + steps * decl.step_seconds
+        # strictly later than now, even where float rounding lands `when` on it: tick must not spin
+        heapq.heappush(self._due, (max(when, now + 1e-6), next(self._order), stored, job))
 
     def _take_failure(self, name: str) -> bool:
         left = self.fail_next.get(name, 0)
@@ -47,20 +66,48 @@ class Jobs:
         if not job or job["done"] or self.frozen:
             return
         decl = self.decls[job["op"]]
+        if decl.queue:
+            self._settled(decl)
+            return
+        if stored.fields.get(decl.field) not in decl.states:
+            self._end(stored)  # an action moved the record out of its job (cancelled): nothing fills it
+            return
         steps = int((self.now() - job["started"]) / decl.step_seconds)
         last = len(decl.states) - 1
         if steps < last:
             stored.fields[decl.field] = decl.states[steps]
+            if decl.progress_field:
+                stored.fields[decl.progress_field] = int(100 * steps / last)
             return
+        self._finish(stored)
+
+    def _settled(self, decl: JobDecl) -> JobQueue:
+        """The job's queue, played up to now (a reset drops the records it held)."""
+        queue = self.queues[(decl.resource, decl.field)]
+        queue.entries = [e for e in queue.entries if self.running.get((e.stored.resource, e.stored.key)) is e.stored]
+        queue.settle(self.now(), self._finish, self._end)
+        return queue
+
+    def _end(self, stored: Stored) -> None:
+        stored.job["done"] = True
+        self.running.pop((stored.resource, stored.key), None)
+
+    def _finish(self, stored: Stored, at: float | None = None) -> None:
+        """The job reaches its last state (or its failure state) at `at` (default now): fill, then the hooks."""
+        job = stored.job
+        decl = self.decls[job["op"]]
+        last = len(decl.states) - 1
         job["done"] = True
         self.running.pop((stored.resource, stored.key), None)
-        now_iso = self.now_iso()
+        now_iso = iso(at) if at is not None else self.now_iso()
         gen = lambda name: self.generate(stored.resource, name)  # noqa: E731
         if job["fail"] and decl.failure is not None:
             stored.fields[decl.field] = decl.failure
             apply_writes(decl.fail_fill, stored.fields, now_iso, gen)
         else:
             stored.fields[decl.field] = decl.states[last]
+            if decl.progress_field:
+                stored.fields[decl.progress_field] = 100
             apply_writes(decl.fill, stored.fields, now_iso, gen)
         if "updated_at" in stored.fields:
             stored.fields["updated_at"] = now_iso
@@ -68,8 +115,27 @@ class Jobs:
             hook(stored, decl, bool(job["fail"]))
 
     def tick(self) -> None:
-        for stored in list(self.running.values()):
+        if self.frozen:
+            return
+        now, due = self.now(), self._due
+        while due and due[0][0] <= now:
+            _, _, stored, job = heapq.heappop(due)
+            if stored.job is not job or self.running.get((stored.resource, stored.key)) is not stored:
+                continue  # restarted, finished by a read, or dropped by a reset
             self.advance(stored)
+            if not job["done"]:
+                self._schedule(stored, self.decls[job["op"]])
+        for queue in self.queues.values():
+            if queue.entries:
+                self._settled(queue.entries[0].decl)
+
+    def resume(self, stored: Stored) -> None:
+        """A job restored mid-way (persistence.py) runs on: its record says where it was; a queued job's place in
+        its queue comes back with the queue's entries."""
+        decl = self.decls[stored.job["op"]]
+        self.running[(stored.resource, stored.key)] = stored
+        if not decl.queue:
+            self._schedule(stored, decl)
 
     def hang(self, op_id: str) -> None:
         """Defect support: jobs of this operation never leave their first state."""

@@ -147,4 +147,35 @@ def to_openapi30(doc: dict) -> dict:
         comps.get("requestBodies"), lambda b: {**b, **({"content": _convert_content(b["content"])} if "content" in b else {})}
     )
     view["components"] = {k: v for k, v in comps.items() if v}
+    _type_string_params(view)
     return view
+
+
+def _type_string_params(view: dict) -> None:
+    """connexion's query parser reads a parameter schema's `type`; one that is only an anyOf/oneOf of strings
+    has none and crashed it (KeyError). Such parameters get the `type: string` their branches share."""
+    def resolve(schema: Any) -> Any:
+        while isinstance(schema, dict) and isinstance(schema.get("$ref"), str) and schema["$ref"].startswith("#/"):
+            node: Any = view
+            for part in schema["$ref"][2:].split("/"):
+                node = node.get(part, {}) if isinstance(node, dict) else {}
+            schema = node
+        return schema
+
+    def is_string(schema: Any) -> bool:
+        schema = resolve(schema)
+        if not isinstance(schema, dict):
+            return False
+        branches = schema.get("anyOf") or schema.get("oneOf")
+        if "type" in schema or not branches:
+            return schema.get("type") == "string"
+        return all(is_string(b) for b in branches)
+
+    items = [item for path_item in view["paths"].values() for item in path_item.values() if isinstance(item, dict)]
+    params = [p for item in items for p in item.get("parameters", []) if isinstance(p, dict)]
+    params += [p for item in view["paths"].values() for p in item.get("parameters", []) if isinstance(p, dict)]
+    params += list(view.get("components", {}).get("parameters", {}).values())
+    for p in params:
+        schema = p.get("schema")
+        if isinstance(schema, dict) and "type" not in resolve(schema) and is_string(schema):
+            p["schema"] = {"type": "string", "allOf": [schema]}

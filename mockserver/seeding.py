@@ -7,6 +7,7 @@ from datetime import timedelta
 from .declarations import ResourceDecl
 from .engine import Engine
 from .generator import BASE_TIME, iso
+from .store import Stored
 from .teams import Directory
 from .values import apply_writes
 
@@ -43,14 +44,38 @@ def seed(engine: Engine, directory: Directory) -> int:
             parents = [None]
             if decl.parent:
                 parents = [p for p in engine.store.all(decl.parent[0]) if p.team == team_key or p.team is None]
-            for parent in parents:
-                for _ in range(decl.fixture_count):
+            for index, parent in enumerate(parents):
+                for values in fixture_rows(decl, index):
                     minute += 1
                     at = iso(BASE_TIME - timedelta(minutes=100000 - minute))
                     stored = engine.new_record(name, team_key, team_id, user_id, parent, None, at)
                     if decl.expires:
                         stored.fields[decl.expires[0]] = far_future
-                    apply_writes(decl.fixture_values, stored.fields, at,
-                                 lambda field, n=name: engine.generate_field(n, field))
+                    stored = _apply_fixture(engine, decl, stored, {**decl.fixture_values, **values}, at)
                     engine.settle_fixture(stored)
     return engine.store.count()
+
+
+def fixture_rows(decl: ResourceDecl, index: int) -> list[dict]:
+    """The field values of the records a parent gets: `fixtures.sets[index]` (the index-th parent of a team; a
+    resource without parent takes the first set), else `count` records of the fixture values alone."""
+    if decl.fixture_sets is None:
+        return [{}] * decl.fixture_count
+    return list(decl.fixture_sets[index]) if index < len(decl.fixture_sets) else []
+
+
+def _apply_fixture(engine: Engine, decl: ResourceDecl, stored: Stored, writes: dict, at: str) -> Stored:
+    """Write a fixture's values (internal fields beside the record); `{$calendar}` dates count from the mock
+    clock's now, so "this month" fixtures stay in this month. A fixture that sets the id is stored under it."""
+    env = {"body": {}, "query": {}, "path": {}, "record": stored.fields, "now": engine.clock.now_iso()}
+    public = {k: v for k, v in writes.items() if k not in decl.internal}
+    internal = {k: v for k, v in writes.items() if k in decl.internal}
+    apply_writes(public, stored.fields, at, lambda field: engine.generate_field(decl.name, field), env)
+    apply_writes(internal, stored.internal, at, lambda field: engine.generator.value(decl.internal[field], field), env)
+    key = stored.fields.get(decl.key)
+    if key != stored.key:
+        engine.store.remove(decl.name, stored.key)
+        moved = engine.store.put(decl.name, key, stored.fields, stored.team)
+        moved.internal = stored.internal
+        return moved
+    return stored

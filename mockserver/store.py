@@ -18,6 +18,11 @@ class Stored:
     team: str | None
     seq: int
     job: dict | None = None  # {"op", "started", "fail", "done"}: see jobs.py
+    internal: dict = field(default_factory=dict)  # x-resources.<name>.internal: kept beside, never answered
+
+    def view(self) -> dict:
+        """The record with its internal fields, for the rules that may read them (filters, templates)."""
+        return {**self.internal, **self.fields} if self.internal else self.fields
 
 
 @dataclass
@@ -26,6 +31,9 @@ class Store:
     seq: int = 0
     counters: dict[str, int] = field(default_factory=dict)
     uuid_seed: int = 0
+    # (resource, key) of every record handed out, stored or removed since the owner last emptied it: the records
+    # a request may have changed. None (the default) tracks nothing; persistence.py sets it.
+    touched: set | None = field(default=None, repr=False, compare=False)
 
     def new_key(self, resource: str, kind: str) -> Any:
         if kind == "integer":
@@ -41,12 +49,18 @@ class Store:
             self.counters[resource] = max(self.counters.get(resource, 0), key)
         stored = Stored(resource, key, fields, team, self.seq, job)
         self.items.setdefault(resource, {})[key] = stored
+        if self.touched is not None:
+            self.touched.add((resource, key))
         return stored
 
     def get(self, resource: str, key: Any) -> Stored | None:
+        if self.touched is not None:
+            self.touched.add((resource, key))
         return self.items.get(resource, {}).get(key)
 
     def remove(self, resource: str, key: Any) -> None:
+        if self.touched is not None:
+            self.touched.add((resource, key))
         self.items.get(resource, {}).pop(key, None)
 
     def all(self, resource: str) -> Iterator[Stored]:

@@ -15,9 +15,14 @@ from connexion.validators import FormDataValidator, JSONRequestBodyValidator, Mu
 from connexion.validators import ParameterValidator
 from connexion.validators import VALIDATOR_MAP
 from connexion.datastructures import MediaTypeDict
-from jsonschema import Draft4Validator, ValidationError
+import connexion.validators.parameter as connexion_parameters
+from jsonschema import Draft202012Validator, ValidationError
 
 MAX_BODY_BYTES = 1024 * 1024
+# Draft 4's format checker knows no `date` or `uuid`, so `scheduled_date: ""` passed and was stored; the
+# contract is 3.1 (JSON Schema 2020-12): check formats as that draft defines them, in bodies and parameters.
+FORMATS = Draft202012Validator.FORMAT_CHECKER
+connexion_parameters.draft4_format_checker = FORMATS
 _REQUIRED = re.compile(r"^'([^']+)' is a required property$")
 
 
@@ -53,7 +58,7 @@ class _CachedValidator:
 
     @cached_property
     def _validator(self):  # connexion builds a new validator on every request; once is enough
-        return Draft4RequestValidator(self._schema, format_checker=Draft4Validator.FORMAT_CHECKER)
+        return Draft4RequestValidator(self._schema, format_checker=FORMATS)
 
     def _check(self, body: Any) -> Any:
         errors = sorted(self._validator.iter_errors(body), key=lambda e: list(e.absolute_path))

@@ -1,4 +1,5 @@
-"""Value templates of the vocabulary (`$now`, `$generate`, `$toggle`, `{$copy}`, `{$band}`) and response templates
+"""Value templates of the vocabulary (`$now`, `$generate`, `$toggle`, `{$copy}`, `{$band}`, `{$expr}`,
+`{$calendar}`) and response templates
 (`'{field}'` strings shaped from a record)."""
 from __future__ import annotations
 
@@ -17,6 +18,16 @@ def field_value(record: dict, dotted: str) -> Any:
     return value
 
 
+def set_value(target: dict, dotted: str, value: Any) -> None:
+    """Put `value` at a dotted path of a body (`data.reports`), creating the objects on the way."""
+    *parents, last = dotted.split(".")
+    for part in parents:
+        if not isinstance(target.get(part), dict):
+            target[part] = {}
+        target = target[part]
+    target[last] = value
+
+
 def write_value(template: Any, record: dict, name: str, now_iso: str, generate: Callable[[str], Any],
                 env: dict | None = None) -> Any:
     """The value a field takes under `template` (fill, fail-fill, set)."""
@@ -28,6 +39,11 @@ def write_value(template: Any, record: dict, name: str, now_iso: str, generate: 
         return not bool(record.get(name))
     if isinstance(template, dict) and "$copy" in template:
         return field_value(record, template["$copy"])
+    if isinstance(template, dict) and "$calendar" in template:
+        from .dates import calendar_value
+
+        # relative to the mock clock: seeding passes it as env["now"] (its now_iso is the fixture's own time)
+        return calendar_value(template["$calendar"], (env or {}).get("now") or now_iso)
     if isinstance(template, dict) and "$expr" in template:
         from .expressions import Expression
 
@@ -54,7 +70,7 @@ def is_result(template: Any) -> bool:
     """Whether a fill template produces a job's result (empty until the job completes), not a fixed value."""
     if isinstance(template, str):
         return True
-    return isinstance(template, dict) and not ("$copy" in template or "$expr" in template)
+    return isinstance(template, dict) and not ("$copy" in template or "$expr" in template or "$calendar" in template)
 
 
 def render_template(template: Any, record: dict) -> Any:

@@ -27,7 +27,7 @@ def _ordered_operations():
     return [p.op.operation_id for p in sorted(ops, key=late)]
 
 
-def _satisfy(stored, rules):
+def _satisfy(mock, stored, rules):
     """Put the record in the state the operation's preconditions ask for."""
     for rule in rules:
         if rule.test == "equals":
@@ -36,8 +36,13 @@ def _satisfy(stored, rules):
             stored.fields[rule.field] = rule.value[0]
         elif rule.test == "not-in":
             stored.fields[rule.field] = None if None not in rule.value else "idle"
+        elif rule.value == "set":
+            value = None
+            while value is None:
+                value = mock.engine.generate_field(stored.resource, rule.field)
+            stored.fields[rule.field] = value
         else:
-            stored.fields[rule.field] = "2026-05-01T00:00:00Z" if rule.value == "set" else None
+            stored.fields[rule.field] = None
 
 
 def _path_values(mock, plan):
@@ -53,7 +58,7 @@ def _path_values(mock, plan):
             stored.fields[mock.resources[binding.resource].trash_field] = "2026-05-01T00:00:00Z"
         else:
             stored = records[-1] if binding.action in DESTRUCTIVE else records[0]
-        _satisfy(stored, plan.decl.preconditions)
+        _satisfy(mock, stored, plan.decl.preconditions)
         values[binding.id_param] = stored.key
     if binding.parent_param:
         parent = mock.resources[binding.resource].parent

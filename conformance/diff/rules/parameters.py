@@ -1,0 +1,87 @@
+"""Parameters, matched by location and name (path parameters by position)."""
+from __future__ import annotations
+
+from typing import Iterator
+
+from ..model import Change
+from ..spec import Parameter
+from ..walk import diff_schema
+from ..registry import OperationPair, SchemaContext, change, operation_rule
+
+
+def _where(param: Parameter) -> str:
+    return f"{param.location} parameter {param.name}"
+
+
+def _moved(pair: OperationPair) -> set[str]:
+    """Names that left one location and appeared in another: one change, not two."""
+    gone = {p.name for k, p in pair.old.params.items() if k not in pair.new.params}
+    came = {p.name for k, p in pair.new.params.items() if k not in pair.old.params}
+    return gone & came
+
+
+@operation_rule
+def parameters_moved(pair: OperationPair) -> Iterator[Change]:
+    for name in sorted(_moved(pair)):
+        before = next(p for k, p in pair.old.params.items() if p.name == name and k not in pair.new.params)
+        after = next(p for k, p in pair.new.params.items() if p.name == name and k not in pair.old.params)
+        yield change(
+            "request-parameter-in-changed", pair.label,
+            f"moved from {before.location} to {after.location}", f"parameter {name}",
+        )
+
+
+@operation_rule
+def parameters_added(pair: OperationPair) -> Iterator[Change]:
+    moved = _moved(pair)
+    for key, param in pair.new.params.items():
+        if key in pair.old.params or param.name in moved:
+            continue
+        rule = "new-required-request-parameter" if param.required else "new-optional-request-parameter"
+        kind = "required" if param.required else "optional"
+        yield change(rule, pair.label, f"added the {kind} parameter", _where(param))
+
+
+@operation_rule
+def parameters_removed(pair: OperationPair) -> Iterator[Change]:
+    moved = _moved(pair)
+    for key, param in pair.old.params.items():
+        if key in pair.new.params or param.name in moved:
+            continue
+        # Clients still sending it may be refused by strict servers; deprecation warned them.
+        rule = "request-parameter-removed-with-deprecation" if param.deprecated else "request-parameter-removed"
+        yield change(rule, pair.label, "removed the parameter", _where(param))
+
+
+@operation_rule
+def parameter_requiredness_changed(pair: OperationPair) -> Iterator[Change]:
+    for key, after in pair.new.params.items():
+        before = pair.old.params.get(key)
+        if before is None or before.required == after.required:
+            continue
+        state = "required" if after.required else "optional"
+        yield change(f"request-parameter-became-{state}", pair.label, f"became {state}", _where(after))
+
+
+@operation_rule
+def parameter_deprecation_changed(pair: OperationPair) -> Iterator[Change]:
+    for key, after in pair.new.params.items():
+        before = pair.old.params.get(key)
+        if before is None or before.deprecated == after.deprecated:
+            continue
+        if after.deprecated:
+            yield change("request-parameter-deprecated", pair.label, "deprecated", _where(after))
+        else:
+            yield change("request-parameter-reactivated", pair.label, "no longer deprecated", _where(after))
+
+
+@operation_rule
+def parameter_schemas_changed(pair: OperationPair) -> Iterator[Change]:
+    for key, after in pair.new.params.items():
+        before = pair.old.params.get(key)
+        if before is None:
+            continue
+        ctx = SchemaContext(
+            pair.label, True, "request-parameter", "request-parameter", _where(after)
+        )
+        yield from diff_schema(pair.old_spec.node(before.schema), pair.new_spec.node(after.schema), ctx)

@@ -1,0 +1,118 @@
+"""An indexed view of one resolved document: operations by (path shape, method)."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from .load import Resolved
+from .schema import Node, Normalizer
+
+METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+_TEMPLATE = re.compile(r"\{[^}/]*\}")
+# OpenAPI says these header parameters are ignored; they are governed elsewhere.
+_IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization"})
+
+
+def path_shape(path: str) -> str:
+    """`/reports/{id}` and `/reports/{report_id}` are the same endpoint to a client."""
+    return _TEMPLATE.sub("{}", path)
+
+
+@dataclass
+class Parameter:
+    name: str
+    location: str  # query, header, path, cookie
+    raw: dict[str, Any]
+
+    @property
+    def required(self) -> bool:
+        return self.location == "path" or self.raw.get("required") is True
+
+    @property
+    def deprecated(self) -> bool:
+        return self.raw.get("deprecated") is True
+
+    @property
+    def schema(self) -> Any:
+        if "schema" in self.raw:
+            return self.raw["schema"]
+        content = self.raw.get("content")
+        if isinstance(content, dict):
+            for media in content.values():
+                if isinstance(media, dict) and "schema" in media:
+                    return media["schema"]
+        return {}
+
+
+@dataclass
+class Operation:
+    path: str
+    method: str
+    raw: dict[str, Any]
+    params: dict[tuple[str, str], Parameter] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        return f"{self.method.upper()} {self.path}"
+
+    @property
+    def deprecated(self) -> bool:
+        return self.raw.get("deprecated") is True
+
+
+class Spec:
+    def __init__(self, resolved: Resolved) -> None:
+        self.doc = resolved.doc
+        self.warnings = resolved.warnings
+        self.normalizer = Normalizer()
+        self.operations: dict[tuple[str, str], Operation] = {}
+        self.paths: dict[str, str] = {}  # path shape -> path as written
+        paths = self.doc.get("paths")
+        if isinstance(paths, dict):
+            for path, item in paths.items():
+                if isinstance(item, dict):
+                    self._index_path(str(path), item)
+
+    def node(self, schema: Any) -> Node:
+        return self.normalizer.node(schema)
+
+    @property
+    def security(self) -> Any:
+        return self.doc.get("security")
+
+    def _index_path(self, path: str, item: dict[str, Any]) -> None:
+        shape = path_shape(path)
+        self.paths[shape] = path
+        shared = item.get("parameters") if isinstance(item.get("parameters"), list) else []
+        for method in METHODS:
+            raw = item.get(method)
+            if not isinstance(raw, dict):
+                continue
+            op = Operation(path, method, raw)
+            own = raw.get("parameters") if isinstance(raw.get("parameters"), list) else []
+            for p in [*shared, *own]:  # operation-level parameters override path-level ones
+                param = _parameter(p)
+                if param is not None:
+                    op.params[_param_key(param, path)] = param
+            self.operations[(shape, method)] = op
+
+
+def _parameter(raw: Any) -> Parameter | None:
+    if not isinstance(raw, dict) or not isinstance(raw.get("name"), str):
+        return None
+    location = str(raw.get("in", "query"))
+    if location == "header" and raw["name"].lower() in _IGNORED_HEADERS:
+        return None
+    return Parameter(raw["name"], location, raw)
+
+
+def _param_key(param: Parameter, path: str) -> tuple[str, str]:
+    if param.location == "path":
+        # Path parameters are positional on the wire; renaming one is not a change.
+        names = [m.group(0)[1:-1] for m in _TEMPLATE.finditer(path)]
+        if param.name in names:
+            return ("path", f"#{names.index(param.name)}")
+    if param.location == "header":
+        return ("header", param.name.lower())
+    return (param.location, param.name)
