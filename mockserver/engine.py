@@ -46,6 +46,7 @@ class Call:
     query: dict[str, Any] = field(default_factory=dict)
     body: Any = None
     prefer: dict[str, str] = field(default_factory=dict)
+    record: dict | None = None  # the record the path addresses, once looked up: credit formulas may read it
     refs: dict[str, Any] = field(default_factory=dict)  # x-references: resource -> the record the body names
 
 
@@ -128,6 +129,7 @@ class Engine:
         for ref in decl.references:
             call.refs[ref.resource] = self._referenced(op, ref, call)
         if decl.credits and caller:
+            call.record = record.fields if record is not None else None
             self._charge(plan, call)
         reply = self._act(plan, call, record, parent)
         if binding and binding.response_set and reply.status < 300 and isinstance(reply.body, dict):
@@ -159,7 +161,7 @@ class Engine:
 
     def cost_of(self, plan: Plan, call: Call, expr: Expression) -> int:
         value = expr.evaluate({"body": call.body if isinstance(call.body, dict) else {}, "query": call.query,
-                               "path": call.path})
+                               "path": call.path, "record": call.record or {}})
         try:
             return max(0, int(math.ceil(float(value or 0))))
         except (TypeError, ValueError):
