@@ -14,6 +14,7 @@ from .engine import Engine
 from .faults import Faults
 from .generator import Generator
 from .http import MockApp
+from .keys import KeyCheck
 from .request_id import RequestIds
 from .ledger import Ledger
 from .seeding import seed
@@ -51,6 +52,9 @@ class Mock:
         self.http = MockApp(self.doc, self.engine, self.directory)
         self.http.observers.append(self._log_request)
         self.http.interceptors.append(self.faults.before)
+        keys = KeyCheck(self.doc, self.directory, self.engine.errors)
+        if keys.headers:  # an unknown key is refused even when another security alternative passes
+            self.http.interceptors.insert(0, keys.before)
         self.defects = apply_defects(self, defects)
         self.persistence = None
         if state:

@@ -11,13 +11,18 @@ class Clock:
         self._wall = wall
         self.offset = 0.0
         self.frozen_at: float | None = None
+        self._iso: tuple[int, str] = (0, "")  # the last second formatted: most requests ask within it
 
     def now(self) -> float:
         base = self.frozen_at if self.frozen_at is not None else self._wall()
         return base + self.offset
 
     def now_iso(self) -> str:
-        return datetime.fromtimestamp(self.now(), tz=timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+        second = int(self.now())
+        if self._iso[0] != second or not self._iso[1]:
+            text = datetime.fromtimestamp(second, tz=timezone.utc).isoformat(timespec="seconds")
+            self._iso = (second, text.replace("+00:00", "Z"))
+        return self._iso[1]
 
     def advance(self, seconds: float) -> None:
         self.offset += seconds

@@ -101,6 +101,7 @@ class ThrottleDecl:
     limit: int
     window: int
     key: tuple[str, ...] = ("token",)
+    code: str = "rate_limited"  # the refusal code of the 429 (the API's own catalog may name it otherwise)
 
 
 @dataclass
@@ -244,7 +245,8 @@ def read_operation(op: Operation, root_validation: dict | None) -> OperationDecl
                                c.get("note"))
     if "x-throttle" in raw:
         t = raw["x-throttle"]
-        decl.throttle = ThrottleDecl(t["limit"], t["window"], tuple(t.get("key", ["token"])))
+        decl.throttle = ThrottleDecl(t["limit"], t["window"], tuple(t.get("key", ["token"])),
+                                     t.get("code", "rate_limited"))
     if "x-job" in raw:
         j = raw["x-job"]
         decl.job = JobDecl(j["resource"], j["field"], list(j["states"]), j.get("failure"),
@@ -258,16 +260,16 @@ def read_operation(op: Operation, root_validation: dict | None) -> OperationDecl
     decl.validation = ValidationDecl(v.get("status", 422), v.get("codes", {}), v.get("default"))
     decl.admin = bool(raw.get("x-admin"))
     decl.ledger = raw.get("x-ledger")
-    decl.references = [Reference(r["field"], r["resource"], _refusal(r.get("refuse"), Refusal(404)), r.get("where") or {})
-                       for r in raw.get("x-references") or []]
+    decl.references = [Reference(r["field"], r["resource"], _refusal(r.get("refuse"), Refusal(404)),
+                                 r.get("where") or {}) for r in raw.get("x-references") or []]
     return decl
 
 
 def _queue(raw: dict | None) -> QueueDecl | None:
     if not raw:
         return None
-    return QueueDecl(raw["waiting"], int(raw.get("workers", 1)), raw.get("priority-field"), list(raw.get("order") or []),
-                     raw.get("position-field"), raw.get("eta-field"))
+    return QueueDecl(raw["waiting"], int(raw.get("workers", 1)), raw.get("priority-field"),
+                     list(raw.get("order") or []), raw.get("position-field"), raw.get("eta-field"))
 
 
 def read_request_id(doc: SpecDocument) -> RequestIdDecl | None:

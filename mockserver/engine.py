@@ -153,7 +153,7 @@ class Engine:
         headers = {"X-RateLimit-Limit": str(verdict.limit), "X-RateLimit-Remaining": str(verdict.remaining),
                    "X-RateLimit-Reset": str(verdict.reset)}
         if not verdict.allowed:
-            reply = self.errors.reply(plan.op, 429, "rate_limited", extra={"retry_after": verdict.retry_after})
+            reply = self.errors.reply(plan.op, 429, rule.code, extra={"retry_after": verdict.retry_after})
             reply.headers.update(headers)
             reply.headers["Retry-After"] = str(verdict.retry_after)
             raise Refused(reply)

@@ -43,7 +43,7 @@ class Jobs:
         stored.fields[decl.field] = decl.states[0]
         self.running[(stored.resource, stored.key)] = stored
         if decl.queue:
-            self._settled(decl).add(stored, decl, self.now())
+            self._settle(self.queues[(decl.resource, decl.field)]).add(stored, decl, self.now())
             return
         self._schedule(stored, decl)
 
@@ -67,7 +67,7 @@ class Jobs:
             return
         decl = self.decls[job["op"]]
         if decl.queue:
-            self._settled(decl)
+            self._settle(self.queues[(decl.resource, decl.field)])
             return
         if stored.fields.get(decl.field) not in decl.states:
             self._end(stored)  # an action moved the record out of its job (cancelled): nothing fills it
@@ -81,9 +81,8 @@ class Jobs:
             return
         self._finish(stored)
 
-    def _settled(self, decl: JobDecl) -> JobQueue:
-        """The job's queue, played up to now (a reset drops the records it held)."""
-        queue = self.queues[(decl.resource, decl.field)]
+    def _settle(self, queue: JobQueue) -> JobQueue:
+        """The queue, played up to now (a reset drops the records it held)."""
         queue.entries = [e for e in queue.entries if self.running.get((e.stored.resource, e.stored.key)) is e.stored]
         queue.settle(self.now(), self._finish, self._end)
         return queue
@@ -127,7 +126,7 @@ class Jobs:
                 self._schedule(stored, self.decls[job["op"]])
         for queue in self.queues.values():
             if queue.entries:
-                self._settled(queue.entries[0].decl)
+                self._settle(queue)
 
     def resume(self, stored: Stored) -> None:
         """A job restored mid-way (persistence.py) runs on: its record says where it was; a queued job's place in

@@ -103,7 +103,10 @@ class JobQueue:
         decl, states = entry.decl, entry.decl.states
         wait_index = states.index(self.decl.waiting)
         if entry.run_start is None:
-            index = wait_index if now >= entry.entered else min(wait_index - 1, int((now - entry.started) / decl.step_seconds))
+            if now >= entry.entered:
+                index = wait_index
+            else:
+                index = min(wait_index - 1, int((now - entry.started) / decl.step_seconds))
             progress = 0
         else:
             elapsed = now - entry.run_start

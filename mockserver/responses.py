@@ -3,6 +3,7 @@ generated from the schema; and encoding a body for its media type (JSON, CSV, ND
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import zipfile
@@ -174,7 +175,9 @@ def _text(body: Any) -> bytes:
 
 def _html(body: Any) -> bytes:
     text = body if isinstance(body, str) else "<p>Rankion mock document</p>"
-    return text.encode("utf-8") if text.lstrip().startswith("<") else f"<html><body><pre>{text}</pre></body></html>".encode()
+    if text.lstrip().startswith("<"):
+        return text.encode("utf-8")
+    return f"<!DOCTYPE html><html><body><pre>{html.escape(text)}</pre></body></html>".encode("utf-8")
 
 
 ENCODERS = {

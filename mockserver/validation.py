@@ -4,10 +4,10 @@ problem+json body. Malformed bodies (bad JSON, bad UTF-8, too large) become fiel
 """
 from __future__ import annotations
 
+import copy
 import json
 import re
-from functools import cached_property
-from typing import Any
+from typing import Any, Callable
 
 from connexion.exceptions import BadRequestProblem
 from connexion.json_schema import Draft4RequestValidator
@@ -16,7 +16,8 @@ from connexion.validators import ParameterValidator
 from connexion.validators import VALIDATOR_MAP
 from connexion.datastructures import MediaTypeDict
 import connexion.validators.parameter as connexion_parameters
-from jsonschema import Draft202012Validator, ValidationError
+from connexion.utils import is_null, is_nullable
+from jsonschema import Draft4Validator, Draft202012Validator, ValidationError
 
 MAX_BODY_BYTES = 1024 * 1024
 # Draft 4's format checker knows no `date` or `uuid`, so `scheduled_date: ""` passed and was stored; the
@@ -37,6 +38,10 @@ class FieldProblem(BadRequestProblem):
 class PathProblem(BadRequestProblem):
     """A path parameter that cannot name anything: answered like an unknown record (404), as routing would."""
 
+    def __init__(self, param: str, detail: str):
+        super().__init__(detail=detail)
+        self.param = param
+
 
 def describe(errors: list[ValidationError], prefix: str = "") -> dict[str, list[str]]:
     fields: dict[str, list[str]] = {}
@@ -53,12 +58,27 @@ def describe(errors: list[ValidationError], prefix: str = "") -> dict[str, list[
     return fields
 
 
+# connexion builds its validators anew for every request, from schemas that live as long as the app: compiled
+# once per schema object here, each kept beside its validator so that its id stays its own
+_COMPILED: dict[int, tuple[dict, Any]] = {}
+_COMPILED_MAX = 4096  # apps built one after another (tests) would otherwise keep every old schema alive
+
+
+def compiled(schema: dict, build: Callable[[dict], Any]) -> Any:
+    entry = _COMPILED.get(id(schema))
+    if entry is None:
+        if len(_COMPILED) >= _COMPILED_MAX:
+            _COMPILED.clear()
+        entry = _COMPILED[id(schema)] = (schema, build(schema))
+    return entry[1]
+
+
 class _CachedValidator:
     _schema: dict
 
-    @cached_property
-    def _validator(self):  # connexion builds a new validator on every request; once is enough
-        return Draft4RequestValidator(self._schema, format_checker=FORMATS)
+    @property
+    def _validator(self):
+        return compiled(self._schema, lambda schema: Draft4RequestValidator(schema, format_checker=FORMATS))
 
     def _check(self, body: Any) -> Any:
         errors = sorted(self._validator.iter_errors(body), key=lambda e: list(e.absolute_path))
@@ -76,6 +96,9 @@ class BodyValidator(_CachedValidator, JSONRequestBodyValidator):
                 raise FieldProblem({"body": [f"The request body may not be larger than {MAX_BODY_BYTES} bytes."]})
             chunks.append(chunk)
         raw = b"".join(chunks)
+        if raw and not any(name == b"content-type" for name, _ in scope["headers"]):
+            # connexion validates such a body as JSON, but would hand the operation none: it would act on nothing
+            raise FieldProblem({"content_type": ["The request has a body but no Content-Type header."]})
         try:
             text = raw.decode(self._encoding)
         except (UnicodeDecodeError, LookupError):
@@ -107,8 +130,25 @@ class MultipartValidator(_CachedValidator, MultiPartFormDataValidator):
 
 
 class ParamValidator(ParameterValidator):
+    # operationIds that document no answer to invalid input: unknown query parameters are ignored there (as
+    # Laravel ignores them) rather than answered with a status the operation does not document
+    lenient: frozenset[str] = frozenset()
+
+    def validate_parameter(self, parameter_type, value, param, param_name=None):
+        """connexion deep-copies a parameter and builds its validator on every request; once is enough."""
+        if value is None or (is_nullable(param) and is_null(value)):
+            return super().validate_parameter(parameter_type, value, param, param_name)
+        checker = connexion_parameters.draft4_format_checker
+        validator = compiled(param, lambda p: Draft4Validator(copy.deepcopy(p.get("schema", p)), format_checker=checker))
+        try:
+            validator.validate(value)
+        except ValidationError as exception:
+            return str(exception)
+        return None
+
     def validate_request(self, request) -> None:
-        if self.strict_validation:
+        routing = request.scope.get("extensions", {}).get("connexion_routing", {})
+        if self.strict_validation and routing.get("operation_id") not in self.lenient:
             extra = self.validate_query_parameter_list(request, security_params=self.security_query_params)
             if extra:
                 raise FieldProblem({name: [f"The {name} parameter is not documented for this operation."]
@@ -116,7 +156,7 @@ class ParamValidator(ParameterValidator):
         for param in self.parameters.get("path", []):
             error = self.validate_path_parameter(param, request)
             if error:
-                raise PathProblem(detail=error)
+                raise PathProblem(param["name"], error)
         fields: dict[str, list[str]] = {}
         for location, check in (("query", self.validate_query_parameter), ("header", self.validate_header_parameter),
                                 ("cookie", self.validate_cookie_parameter)):
@@ -128,9 +168,9 @@ class ParamValidator(ParameterValidator):
             raise FieldProblem(fields)
 
 
-def validator_map() -> dict:
+def validator_map(lenient: frozenset[str] = frozenset()) -> dict:
     return {
-        "parameter": ParamValidator,
+        "parameter": type("ParamValidator", (ParamValidator,), {"lenient": lenient}),
         "body": MediaTypeDict({
             "*/*json": BodyValidator,
             "application/x-www-form-urlencoded": FormValidator,

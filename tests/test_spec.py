@@ -416,7 +416,7 @@ def engine_answers(doc: SpecDocument, op: Operation, decl: OperationDecl,
     if decl.admin:
         answers.append(Answer(403, None, "x-admin, caller is no admin"))
     if decl.throttle:
-        answers.append(Answer(429, "rate_limited", "x-throttle"))
+        answers.append(Answer(429, decl.throttle.code, "x-throttle"))  # x-throttle.code, default rate_limited
     if op.path_params:
         answers.append(Answer(404, None, "path parameter that fits no record"))
     binding = decl.binding
