@@ -88,12 +88,13 @@ class Mock:
 
     def _serve_own_document(self) -> None:
         """The mock answers its spec's own document path with the contract itself (the 3.1 original)."""
-        text = self.spec_path.read_text(encoding="utf-8")
+        # kept as the file's bytes: decoded, one emoji makes Python store every character in 4 bytes (3.2 MB)
+        document = self.spec_path.read_bytes()
         for op in self.doc.operations.values():
             if op.method == "get" and op.path in SPEC_DOCUMENT_PATHS:
                 status = op.success_status()
                 media = next(iter(op.responses[status].get("content") or {"application/yaml": {}}))
-                self.engine.bodies._cache[(op.operation_id, status)] = (media, text)
+                self.engine.bodies._cache[(op.operation_id, status)] = (media, document)
 
     def _job_finished(self, stored, job, failed: bool) -> None:
         decl = self.decls[stored.job["op"]]

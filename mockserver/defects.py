@@ -151,17 +151,22 @@ def server_error_on_bad_input(mock: "Mock") -> None:
 
 
 def auth_not_enforced(mock: "Mock") -> None:
+    from connexion.exceptions import ProblemException
+
+    from .http import to_problem_response
+
     http = mock.http
     original = http._problem
 
-    def problem(request, exc):
+    async def problem(request, exc):
         op = http._operation(request)
         if getattr(exc, "status", None) == 401 and op is not None:
-            from .http import to_response
-            plan = mock.engine.plans[op.operation_id]
-            return to_response(mock.engine._static(plan))
-        return original(request, exc)
+            return to_problem_response(mock.engine._static(mock.engine.plans[op.operation_id]))
+        return await original(request, exc)
     http._problem = problem
+    # connexion holds the handler it was given when the app was built; the last one registered for an exception
+    # class wins when it assembles its middleware on the first request.
+    http.connexion.add_error_handler(ProblemException, problem)
 
 
 def state_not_kept(mock: "Mock") -> None:

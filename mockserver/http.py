@@ -10,9 +10,8 @@ import sys
 from typing import Any, Awaitable, Callable
 from urllib.parse import parse_qsl
 
-from connexion import AsyncApp
+from connexion.middleware import ConnexionMiddleware
 from connexion.options import SwaggerUIOptions
-from connexion.context import scope as current_scope
 from connexion.frameworks.starlette import IntegerConverter
 from connexion.exceptions import (BadRequestProblem, ExtraParameterProblem, OAuthProblem, ProblemException,
                                   Unauthorized, UnsupportedMediaTypeProblem)
@@ -22,6 +21,7 @@ from connexion.security import ApiKeySecurityHandler, BearerSecurityHandler
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
+from .direct import Handler, direct_app
 from .engine import Call, Engine
 from .openapi30 import to_openapi30
 from .responses import Reply, encode
@@ -31,16 +31,13 @@ from .validation import FieldProblem, PathProblem, validator_map
 from .viewcheck import fast_view_check
 
 log = logging.getLogger("mockserver")
-# connexion logs an ERROR for each query parameter the contract does not name as it builds a handler's arguments;
-# the handler reads the request itself, and operations that document no validation answer ignore such parameters
-logging.getLogger("connexion.decorators.parameter").setLevel(logging.CRITICAL)
 # The router converts an integer path segment with int(), which raises on more than 4300 digits (Python's guard
 # against slow conversions) and so answered 500; no id is that long, so such a segment is an unknown id (404).
 IntegerConverter.regex = rf"[+-]?[0-9]{{1,{sys.get_int_max_str_digits() or 100_000}}}"
 
 
 def fixed_signature(func: Callable) -> Callable:
-    """connexion inspects handlers and token checkers on every request; a stored signature is read 4× faster."""
+    """connexion inspects token checkers on every request; a stored signature is read 4× faster."""
     func.__signature__ = inspect.signature(func)
     return func
 
@@ -166,19 +163,16 @@ class MockApp:
         self.interceptors: list[Callable[[str, dict], Awaitable[Reply | None]]] = []
         self.connexion = self._build()
 
-    def _handler(self, operation_id: str) -> Callable:
+    def _handler(self, operation_id: str) -> Handler:
         op = self.doc.operations[operation_id]
         engine = self.engine
 
-        @fixed_signature
-        async def handle(*args: Any, **kwargs: Any) -> Response:
-            scope = current_scope._get_current_object()
+        async def handle(scope: dict, body: Any) -> Response:
             for intercept in self.interceptors:
                 early = await intercept(operation_id, scope)
                 if early is not None:
                     return to_response(early)
             token_info = scope.get("extensions", {}).get("connexion_context", {}).get("token_info") or {}
-            body = kwargs.get("body")
             query = parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)
             call = Call(op, token_info.get("caller"), dict(scope.get("path_params") or {}),
                         self.coercer.query(operation_id, query), body, parse_prefer(header_value(scope, b"prefer")))
@@ -187,11 +181,10 @@ class MockApp:
                 observe(operation_id, call, reply)
             return to_response(reply)
 
-        handle.__name__ = operation_id
         return handle
 
-    def _build(self) -> AsyncApp:
-        app = AsyncApp(__name__, security_map=security_map(self.directory))
+    def _build(self) -> ConnexionMiddleware:
+        app = direct_app(import_name=__name__, security_map=security_map(self.directory))
         view = to_openapi30(self.doc.raw)
         with fast_view_check(view):
             self._add_api(app, view)
@@ -200,7 +193,7 @@ class MockApp:
         app.add_error_handler(Exception, self._crash)
         return app
 
-    def _add_api(self, app: AsyncApp, view: dict) -> None:
+    def _add_api(self, app: ConnexionMiddleware, view: dict) -> None:
         app.add_api(
             view,
             base_path=self.doc.base_path,
@@ -263,7 +256,7 @@ class MockApp:
             return to_problem_response(self._unknown(op))
         reply = self.engine.errors.reply(op, exc.status_code)
         if exc.status_code == 405:  # RFC 9110: a 405 lists the methods the resource has
-            methods = {m for o in ops for m in ((o.method.upper(), "HEAD") if o.method == "get" else (o.method.upper(),))}
+            methods = {o.method.upper() for o in ops} | ({"HEAD"} if any(o.method == "get" for o in ops) else set())
             reply.headers["Allow"] = ", ".join(sorted(methods))
         return to_problem_response(reply)
 

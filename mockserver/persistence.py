@@ -3,7 +3,9 @@ where it stopped.
 
 Kept: every record (fields, owning team, job progress, internal fields), the id counters, the ledger (balances
 and every entry), the throttle windows, the clock (offset, frozen), pending job failures and the job queues.
-Not kept: the request log, injected faults and webhook deliveries (diagnostics and steering, not state).
+Not kept: the request log, injected faults and webhook deliveries (diagnostics and steering, not state), and
+the data generator's position: values made up after a restart (new records, `$generate` fills) differ from what
+an uninterrupted mock would have made, and are as valid.
 
 Durability: the mock hands every HTTP answer's `send` through `durable()`, so `flush()` runs when the answer
 starts: after the request's writes, before the client can see them. A flush is one transaction holding only
@@ -34,7 +36,7 @@ from .store import Store, Stored
 if TYPE_CHECKING:
     from .app import Mock
 
-FORMAT = "1"
+FORMAT = "1"  # part of a state's identity: change it when what is written changes shape
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS records (resource TEXT NOT NULL, key TEXT NOT NULL, seq INTEGER NOT NULL,
@@ -81,8 +83,8 @@ class Persistence:
         self.mock = mock
         self.path = path
         self._lock = threading.Lock()  # the server's loop and a test's thread may both flush
-        # the server's event loop may run in another thread than the one that built the mock (test clients)
-        # timeout=0: a file another mock holds is an error at once, not after a wait
+        # check_same_thread=False: the server's loop may run in another thread than the one that built the mock
+        # (test clients); timeout=0: a file another mock holds is an error at once, not after a wait
         self.db = sqlite3.connect(path, timeout=0, isolation_level=None, check_same_thread=False)
         try:
             self._open()
@@ -253,7 +255,8 @@ class Persistence:
             store.items.setdefault(stored.resource, {})[stored.key] = stored
         ledger = Ledger()
         ledger.balances = self._meta("balances")
-        ledger.entries = [Entry(**json.loads(body)) for body, in self.db.execute("SELECT body FROM entries ORDER BY id")]
+        rows = self.db.execute("SELECT body FROM entries ORDER BY id")
+        ledger.entries = [Entry(**json.loads(body)) for body, in rows]
         engine.store = engine.jobs.store = store
         engine.ledger = ledger
         engine.throttle.windows = {tuple(json.loads(key)): json.loads(body)

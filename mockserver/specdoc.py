@@ -2,39 +2,18 @@
 from __future__ import annotations
 
 import copy
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
+from .yamlcache import parse_yaml
 
 METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def load_yaml(path: str | Path) -> dict:
     with open(path, encoding="utf-8") as fh:
-        return _compact(yaml.load(fh, Loader=_Loader))
-
-
-def _compact(data: Any) -> Any:
-    """The YAML parser's node graph leaves the parsed document spread over memory it cannot give back (about
-    18 MB for this spec); rebuilt from its JSON text once the parsed copy is gone, the same data takes a quarter
-    of that. Data that JSON would change (dates, non-string keys) stays as parsed."""
-    if not _json_native(data):
-        return data
-    text = json.dumps(data)
-    del data  # the last reference: its memory is free before the rebuild allocates
-    return json.loads(text)
-
-
-def _json_native(node: Any) -> bool:
-    if isinstance(node, dict):
-        return all(isinstance(k, str) and _json_native(v) for k, v in node.items())
-    if isinstance(node, list):
-        return all(_json_native(v) for v in node)
-    return node is None or isinstance(node, (str, int, float, bool))
+        return parse_yaml(fh.read())
 
 
 class RefResolver:

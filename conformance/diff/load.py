@@ -9,10 +9,7 @@ from urllib.parse import unquote
 
 import yaml
 
-try:  # libyaml is ~10x faster on a spec with hundreds of operations
-    _Loader: type = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - depends on how pyyaml was built
-    _Loader = yaml.SafeLoader
+from mockserver.yamlcache import parse_yaml
 
 # Literal data: a "$ref" key inside an example is payload, not a reference.
 _OPAQUE_KEYS = frozenset({"example", "examples", "const", "default", "enum"})
@@ -73,7 +70,7 @@ def _git_show(arg: str, cwd: str | None) -> str:
 
 def parse(source: Source) -> dict[str, Any]:
     try:
-        doc = yaml.load(source.text, Loader=_Loader)
+        doc = parse_yaml(source.text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""

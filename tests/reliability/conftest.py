@@ -1,0 +1,80 @@
+"""Shared by the reliability tests: a mock served over real HTTP (uvicorn on a loopback port), a comparable
+picture of everything the mock keeps, and valid requests per operation."""
+from __future__ import annotations
+
+import json
+from typing import Any, Iterator
+
+import httpx
+import pytest
+
+from conformance.contract import Contract
+from conformance.fuzz import serving
+from conformance.requestgen import PreparedRequest, build
+from mockserver.app import Mock
+from mockserver.generator import Generator
+
+from conftest import API, SPEC
+
+
+@pytest.fixture(scope="session")
+def live_server() -> Iterator[tuple[Mock, str]]:
+    mock = Mock(SPEC)
+    with serving(mock) as origin:
+        yield mock, origin
+
+
+def settle(origin: str) -> None:
+    """Back to the fixtures, with the clock frozen: nothing moves unless a test moves it."""
+    with httpx.Client(base_url=origin) as control:
+        assert control.post("/__mock/reset").status_code == 200
+        assert control.post("/__mock/clock", json={"freeze": True}).status_code == 200
+
+
+@pytest.fixture
+def live(live_server: tuple[Mock, str]) -> tuple[Mock, str]:
+    """The served mock, settled for this test."""
+    settle(live_server[1])
+    return live_server
+
+
+@pytest.fixture(scope="session")
+def contract() -> Contract:
+    return Contract(SPEC)
+
+
+def state_of(mock: Mock) -> dict[str, Any]:
+    """Everything the mock keeps, in a form that compares equal exactly when the state is the same."""
+    engine = mock.engine
+    return {
+        "records": {(resource, json.dumps(key)): json.dumps(vars(stored), sort_keys=True)
+                    for resource, items in engine.store.items.items() for key, stored in items.items()},
+        "ids": (engine.store.seq, dict(engine.store.counters), engine.store.uuid_seed),
+        "balances": dict(engine.ledger.balances),
+        "entries": [vars(entry) for entry in engine.ledger.entries],
+        "windows": {key: list(slot) for key, slot in engine.throttle.windows.items()},
+        "clock": (mock.clock.offset, mock.clock.frozen_at),
+        "fail_next": dict(engine.jobs.fail_next),
+    }
+
+
+def valid_request(mock: Mock, operation_id: str, path_values: dict | None = None) -> PreparedRequest:
+    return build(mock.engine.plans[operation_id].op, path_values or {}, Generator(7))
+
+
+def send(client: httpx.Client | Any, request: PreparedRequest, headers: dict[str, str]):
+    """Send a prepared request with `client` (httpx or Starlette's test client)."""
+    return client.request(request.method.upper(), API + request.path, headers=headers, json=request.json,
+                          files=request.files, data=request.data)
+
+
+def declared(mock: Mock, operation_id: str, key: str) -> Any:
+    """An operation's declaration as the contract states it (tests model the contract, not the engine's reading)."""
+    return mock.doc.operations[operation_id].raw[key]
+
+
+def flat_cost(mock: Mock, operation_id: str) -> int:
+    """The declared credit cost of an operation that costs the same on every call."""
+    cost = declared(mock, operation_id, "x-credits")["cost"]
+    assert isinstance(cost, int), f"{operation_id} has a formula cost: {cost!r}"
+    return cost
