@@ -69,6 +69,7 @@ class Binding:
     select: dict | None = None  # {rules: [{where, order}], none: refusal}
     response_set: dict = field(default_factory=dict)  # value templates written into the answered body
     media: dict | None = None  # {field, map}: the record's field picks the response media type
+    matches: dict | None = None  # bulk-update: {from: body field, rules: {key: {field, test, map, default}}}
 
 
 @dataclass
@@ -235,7 +236,8 @@ def read_operation(op: Operation, root_validation: dict | None) -> OperationDecl
                                r.get("headers") or {},
                                (r["link"]["resource"], r["link"]["field"]) if "link" in r else None,
                                where=r.get("where") or {}, search=r.get("search"), select=r.get("select"),
-                               response_set=r.get("response-set") or {}, media=r.get("media"))
+                               response_set=r.get("response-set") or {}, media=r.get("media"),
+                               matches=r.get("matches"))
     for p in raw.get("x-preconditions") or []:
         test = next(t for t in ("equals", "in", "not-in", "is") if t in p)
         decl.preconditions.append(Precondition(p["field"], test, p[test], _refusal(p["refuse"], Refusal(409))))

@@ -6,6 +6,7 @@ state rules, credits, then the action and its job.
 """
 from __future__ import annotations
 
+import json
 import math
 
 import jsonschema
@@ -207,6 +208,8 @@ class Engine:
             return self._list(plan, call, parent)
         if action == "aggregate":
             return self._aggregate(plan, call, parent)
+        if action == "bulk-update":
+            return self._bulk_update(plan, call, parent)
         if action == "create":
             record = self._create(plan, call, parent)
         elif action == "select":
@@ -228,6 +231,27 @@ class Engine:
         if action in ("guard", "static") or record is None:
             return self._static(plan)
         return self._from_record(plan, record)
+
+    def _bulk_update(self, plan: Plan, call: Call, parent: Stored | None) -> Reply:
+        """Write `set` on every child of the parent that the request's filter matches; answer how many."""
+        binding = plan.decl.binding
+        body = call.body if isinstance(call.body, dict) else {}
+        matches = binding.matches or {}
+        wanted = body.get(matches["from"]) if matches.get("from") else body
+        wanted = wanted if isinstance(wanted, dict) else {}
+        rules = [(rule, wanted[key]) for key, rule in (matches.get("rules") or {}).items() if key in wanted]
+        hit = [s for s in self._candidates(binding, call.caller, parent)
+               if all(_bulk_match(s.fields, rule, value) for rule, value in rules)]
+        for stored in hit:
+            self._set(stored, binding.set, call)
+            if "updated_at" in stored.fields:
+                stored.fields["updated_at"] = self.clock.now_iso()
+        context = {"affected": len(hit), "body": body}
+        media, static = self.bodies.static(plan.op, plan.success)
+        if binding.response is not None:
+            return Reply(int(plan.success), render_template(binding.response, context), media)
+        _overlay(static, context)
+        return Reply(int(plan.success), static, media)
 
     def _static(self, plan: Plan) -> Reply:
         media, body = self.bodies.static(plan.op, plan.success)
@@ -569,6 +593,20 @@ def _overlay(body: Any, fields: dict) -> None:
             body[name] = copy_json(fields[name])
     if isinstance(body.get("data"), dict):
         _overlay(body["data"], fields)
+
+
+def _bulk_match(fields: dict, rule: dict, value: Any) -> bool:
+    if "map" in rule:
+        value = rule["map"].get(str(value).lower() if isinstance(value, bool) else value, rule.get("default", value))
+    actual = fields.get(rule["field"])
+    test = rule.get("test", "equals")
+    if test == "min":
+        return actual is not None and actual >= value
+    if test == "max":
+        return actual is not None and actual <= value
+    if test == "contains":  # the API matches on the serialized column (JSON LIKE)
+        return str(value) in json.dumps(actual)
+    return _matches(actual, value)
 
 
 def _matches(actual: Any, wanted: Any) -> bool:

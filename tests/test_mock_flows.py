@@ -173,3 +173,44 @@ def test_page_audit_charges_base_then_renders_up_to_the_balance(client, mock):
     assert audit["status"] == "completed"
     assert balance(client) == before - 75
     assert audit["credits_used"] == 75
+
+
+def test_bulk_mark_changes_exactly_the_matching_children(client, mock):
+    crawl = team_records(mock, "site_crawl")[0].key
+    issues = [s for s in team_records(mock, "site_audit_issue") if s.fields["site_crawl_id"] == crawl]
+    severity = issues[0].fields["severity"]
+    expected = sum(1 for s in issues if s.fields["severity"] == severity and s.fields["status"] == "open")
+    url = f"{API}/site-audit/{crawl}/issues/bulk"
+    body = {"filter": {"severity": severity, "status": "open"}, "new_status": "fixed"}
+    marked = client.patch(url, headers=TEAM_A, json=body)
+    assert marked.status_code == 200, marked.text
+    assert marked.json() == {"data": {"affected": expected, "new_status": "fixed"},
+                             "meta": {"applied_filter": body["filter"]}}
+    assert expected >= 1
+    listed = client.get(f"{API}/site-audit/{crawl}/issues", headers=TEAM_A).json()["data"]
+    assert all(i["status"] == "fixed" for i in listed if i["severity"] == severity)
+    assert client.patch(url, headers=TEAM_A, json=body).json()["data"]["affected"] == 0, "filter.status is the from-state"
+
+
+def test_bulk_mark_of_content_audit_pages_uses_score_ranges(client, mock):
+    audit = team_records(mock, "content_audit")[0].key
+    pages = [s for s in team_records(mock, "content_audit_page") if s.fields["content_audit_id"] == audit]
+    for page, score in zip(pages, (10, 40, 90)):
+        page.fields.update(seo_score=score, is_solved=False)
+    marked = client.patch(f"{API}/content-audits/{audit}/pages/bulk", headers=TEAM_A,
+                          json={"filter": {"status": "open", "max_seo_score": 50}, "is_solved": True})
+    assert marked.status_code == 200, marked.text
+    assert marked.json()["data"] == {"affected": 2, "is_solved": True}
+    assert [p.fields["is_solved"] for p in pages] == [True, True, False]
+
+
+def test_a_completed_crawl_imports_grounding_issues_free_of_charge(client, mock):
+    project = team_records(mock, "project")[0].key
+    before = balance(client)
+    crawl = client.post(f"{API}/site-audit", headers=TEAM_A, json={"project_id": project, "url": "https://example.com"})
+    assert crawl.status_code == 202, crawl.text
+    crawl_id = crawl.json().get("data", crawl.json()).get("id")
+    advance(client, 10)
+    issues = client.get(f"{API}/site-audit/{crawl_id}/issues", headers=TEAM_A).json()["data"]
+    assert issues and all(i["issue_type"].startswith("grounding_") for i in issues)
+    assert balance(client) == before
