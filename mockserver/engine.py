@@ -246,7 +246,7 @@ class Engine:
             self._set(stored, binding.set, call)
             if "updated_at" in stored.fields:
                 stored.fields["updated_at"] = self.clock.now_iso()
-        context = {"affected": len(hit), "body": body}
+        context = {"affected": len(hit), "body": {**body, matches["from"]: wanted} if matches.get("from") else body}
         media, static = self.bodies.static(plan.op, plan.success)
         if binding.response is not None:
             return Reply(int(plan.success), render_template(binding.response, context), media)
