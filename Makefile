@@ -29,7 +29,7 @@ conformance: $(STAMP)
 	$(PY) -m conformance run --against-mock --spec $(SPEC) --report conformance-report.md --junit-xml conformance-junit.xml
 
 fuzz: $(STAMP)
-	$(PY) -m conformance.fuzz --spec $(SPEC)
+	$(PY) -m conformance fuzz --spec $(SPEC)
 
 bench: $(STAMP)
 	$(PY) bench/run.py

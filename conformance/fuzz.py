@@ -194,7 +194,7 @@ def _positive(text: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m conformance.fuzz", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m conformance fuzz", description=__doc__.split("\n\n")[0])
     parser.add_argument("--spec", default=str(ROOT / "spec" / "openapi.yaml"))
     parser.add_argument("--examples", type=_positive, default=20, help="examples per operation and mode (20)")
     parser.add_argument("--seed", type=int, default=1)
