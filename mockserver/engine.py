@@ -292,7 +292,8 @@ class Engine:
         stored = self.store.get(ref.resource, _coerce_key(raw, decl.id_kind)) if isinstance(raw, (str, int)) else None
         if (stored is None or (decl.scope == "team" and (call.caller is None or stored.team != call.caller.team))
                 or not Where(ref.where).matches(stored.view(), self.clock.now())):
-            raise Refused(self.errors.reply(op, ref.refuse.status, ref.refuse.code))
+            message = f"The selected {ref.field.replace('_', ' ')} is invalid."  # Laravel's `exists` rule
+            raise Refused(self.errors.reply(op, ref.refuse.status, ref.refuse.code, fields={ref.field: [message]}))
         return stored
 
     def _set_body(self, body: dict, writes: dict, call: Call, record: Stored | None) -> None:

@@ -145,3 +145,17 @@ def test_same_seed_same_fixtures_other_seed_other_fixtures():
 
     assert snapshot(3) == snapshot(3)
     assert snapshot(3) != snapshot(4)
+
+
+def test_a_body_may_not_name_another_teams_record(client, mock):
+    theirs = team_records(mock, "project", team="team_b")[0].key
+    mine = team_records(mock, "project")[0].key
+    before = client.get(f"{API}/credits", headers=TEAM_A).json()["balance"]
+    refused = client.post(f"{API}/knowledge-base/url", headers=TEAM_A,
+                          json={"project_id": theirs, "url": "https://example.com/docs"})
+    assert refused.status_code == 422
+    assert refused.json()["errors"] == {"project_id": ["The selected project id is invalid."]}
+    assert client.get(f"{API}/credits", headers=TEAM_A).json()["balance"] == before
+    accepted = client.post(f"{API}/knowledge-base/url", headers=TEAM_A,
+                           json={"project_id": mine, "url": "https://example.com/docs"})
+    assert accepted.status_code == 202 and accepted.json()["data"]["project_id"] == mine
