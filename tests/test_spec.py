@@ -467,12 +467,6 @@ def _code_enum(schema: Any) -> set[str] | None:
     return found
 
 
-# Declared codes an operation's documented body rightly does not carry. The agentic_session resource refuses with
-# 404 `session_not_found` (003 l.1147: `/agentic/sessions/{id}`); its sub-routes are documented with Laravel's plain
-# 404 (Chat Shares, Agentic Plans), which the mock answers there, dropping the code.
-CODELESS = {("listAgenticSessionShares", "session_not_found"), ("listAgenticSessionPlans", "session_not_found")}
-
-
 def code_problem(response: dict, code: str) -> str | None:
     media, obj = primary_media(response)
     if media is None:
@@ -508,8 +502,7 @@ def test_every_engine_answer_is_documented(spec):
             if response is None:
                 problems.append(f"{what}: status not documented")
                 continue
-            documented = not answer.code or (oid, answer.code) in CODELESS
-            problem = None if documented else code_problem(response, answer.code)
+            problem = code_problem(response, answer.code) if answer.code else None
             if problem:
                 problems.append(f"{what}: code not documented, {problem}")
             if answer.status == 429 and _has_headers(response, ("Retry-After",)):
