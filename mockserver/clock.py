@@ -3,7 +3,8 @@ it, so a test can jump 30 minutes ahead instead of waiting."""
 from __future__ import annotations
 
 import time
-from datetime import datetime, timezone
+
+from .dates import iso_utc
 
 
 class Clock:
@@ -20,8 +21,7 @@ class Clock:
     def now_iso(self) -> str:
         second = int(self.now())
         if self._iso[0] != second or not self._iso[1]:
-            text = datetime.fromtimestamp(second, tz=timezone.utc).isoformat(timespec="seconds")
-            self._iso = (second, text.replace("+00:00", "Z"))
+            self._iso = (second, iso_utc(second))
         return self._iso[1]
 
     def advance(self, seconds: float) -> None:

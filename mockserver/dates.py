@@ -9,6 +9,11 @@ from typing import Any
 PERIODS = ("day", "week", "month", "year")
 
 
+def iso_utc(epoch: float) -> str:
+    """Seconds since the epoch as the API writes timestamps: `2026-05-01T09:00:00Z`."""
+    return datetime.fromtimestamp(epoch, tz=timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
 def parse_instant(value: Any) -> datetime | None:
     """A `date` or `date-time` string as an aware datetime (a date is its midnight, UTC); else None."""
     if not isinstance(value, str) or len(value) < 10:

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import json
 import math
-
-import jsonschema
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+import jsonschema
+
 from .clock import Clock
-from .declarations import Binding, OperationDecl, Reference, Refusal, ResourceDecl
+from .dates import iso_utc, parse_instant
+from .declarations import Binding, OperationDecl, Reference, ResourceDecl
 from .errors import Errors
 from .expressions import Expression
 from .generator import Generator
@@ -122,7 +123,7 @@ class Engine:
                 record = self.lookup(op, binding.resource, call.path.get(binding.id_param), caller,
                                      in_trash=binding.action in ("restore", "purge"))
             if binding.parent_param:
-                parent_name = self._parent_of(binding)[0]
+                parent_name = self.parent_of(binding)[0]
                 parent = self.lookup(op, parent_name, call.path.get(binding.parent_param), caller)
         for rule in decl.preconditions:
             if record is not None and not rule.holds(record.view()):
@@ -259,7 +260,7 @@ class Engine:
 
     def _candidates(self, binding: Binding, caller: Caller | None, parent: Stored | None) -> list[Stored]:
         """The records a list, select or aggregate looks at: visible to the caller, jobs current, `where` met."""
-        records = self.visible(binding.resource, caller, parent, binding.trash, self._parent_of(binding)[1])
+        records = self.visible(binding.resource, caller, parent, binding.trash, self.parent_of(binding)[1])
         for stored in records:
             self.jobs.advance(stored)
         return Where(binding.where).filter(records, self.clock.now())
@@ -323,7 +324,7 @@ class Engine:
             _overlay(body, record.fields)
         return Reply(int(plan.success), body, media, headers)
 
-    def _parent_of(self, binding: Binding) -> tuple[str, str | None]:
+    def parent_of(self, binding: Binding) -> tuple[str, str | None]:
         """(parent resource, link field) of a list/create: the declared `link`, else the resource's parent."""
         if binding.link:
             return binding.link
@@ -424,7 +425,7 @@ class Engine:
         if decl.trash_field and decl.trash_field in fields:
             fields[decl.trash_field] = None
         if decl.expires:
-            fields[decl.expires[0]] = _iso(_epoch(now_iso) + decl.expires_ttl)
+            fields[decl.expires[0]] = iso_utc(_epoch(now_iso) + decl.expires_ttl)
         stored = self.store.put(resource, key, fields, team if decl.scope == "team" else None)
         for name, schema in decl.internal.items():
             stored.internal[name] = schema["default"] if "default" in schema else self.generator.value(schema, name)
@@ -625,16 +626,7 @@ def _coerce_key(raw: Any, kind: str) -> Any:
     return raw
 
 
-def _iso(epoch: float) -> str:
-    from datetime import datetime, timezone
-
-    return datetime.fromtimestamp(epoch, tz=timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
-
-
 def _epoch(value: Any) -> float:
-    from datetime import datetime
-
-    try:
-        return datetime.fromisoformat(str(value).replace("Z", "+00:00")).timestamp()
-    except (TypeError, ValueError):
-        return float("inf")
+    """A timestamp field as epoch seconds; one that does not parse never expires."""
+    instant = parse_instant(value)
+    return instant.timestamp() if instant else float("inf")

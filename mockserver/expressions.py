@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ast
 import operator
+from functools import lru_cache
 from typing import Any
 
 
@@ -103,3 +104,9 @@ class Expression:
         if isinstance(node, (ast.List, ast.Tuple)):
             return [self._eval(e, env) for e in node.elts]
         raise ExpressionError(f"cannot evaluate {ast.dump(node)}")
+
+
+@lru_cache(maxsize=4096)
+def compiled(source: str | int) -> Expression:
+    """Value templates carry their expressions as text and run on every request; each is parsed once."""
+    return Expression(source)

@@ -7,11 +7,12 @@ import re
 import sre_parse
 import string
 import uuid
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 
 from faker import Faker
 
+from .dates import iso_utc
 from .specdoc import merge_all_of
 
 # Fixture timestamps hang off a fixed date so the same seed gives the same data on any day.
@@ -20,7 +21,7 @@ _SKIP = object()
 
 
 def iso(ts: datetime) -> str:
-    return ts.astimezone(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+    return iso_utc(ts.timestamp())
 
 
 POOL_SIZE = 64

@@ -273,7 +273,7 @@ class MockApp:
         name = None
         if binding:
             names_parent = binding.parent_param and (param == binding.parent_param or not binding.id_param)
-            name = self.engine._parent_of(binding)[0] if names_parent else binding.resource
+            name = self.engine.parent_of(binding)[0] if names_parent else binding.resource
         missing = self.engine.resources[name].missing if name in self.engine.resources else None
         return self.engine.errors.reply(op, missing.status if missing else 404, missing.code if missing else None)
 

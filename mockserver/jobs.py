@@ -11,7 +11,8 @@ import itertools
 from typing import Callable
 
 from .declarations import JobDecl
-from .queue import JobQueue, build_queues, iso
+from .dates import iso_utc
+from .queue import JobQueue, build_queues
 from .store import Store, Stored
 from .values import apply_writes
 
@@ -98,7 +99,7 @@ class Jobs:
         last = len(decl.states) - 1
         job["done"] = True
         self.running.pop((stored.resource, stored.key), None)
-        now_iso = iso(at) if at is not None else self.now_iso()
+        now_iso = iso_utc(at) if at is not None else self.now_iso()
         gen = lambda name: self.generate(stored.resource, name)  # noqa: E731
         if job["fail"] and decl.failure is not None:
             stored.fields[decl.field] = decl.failure

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
 from typing import Callable
 
+from .dates import iso_utc
 from .declarations import JobDecl, QueueDecl
 from .store import Stored
 
@@ -31,10 +31,6 @@ class Entry:
 
     def done_at(self) -> float:
         return (self.run_start if self.run_start is not None else math.inf) + self.run_seconds
-
-
-def iso(epoch: float) -> str:
-    return datetime.fromtimestamp(epoch, tz=timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 class JobQueue:
@@ -140,7 +136,7 @@ class JobQueue:
             if self.decl.position_field:
                 _write(entry.stored, self.decl.position_field, positions.get(id(entry), 0))
             if self.decl.eta_field:
-                _write(entry.stored, self.decl.eta_field, None if math.isinf(done_at) else iso(done_at))
+                _write(entry.stored, self.decl.eta_field, None if math.isinf(done_at) else iso_utc(done_at))
 
     def status(self, now: float) -> dict:
         """Figures for an aggregate body (`{$expr: 'queue.wait_minutes'}`): jobs waiting and running, the

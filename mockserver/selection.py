@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .dates import in_current
-from .expressions import Expression
+from .expressions import compiled
 from .store import Stored
 from .values import copy_json
 
@@ -100,7 +100,7 @@ def summarize(template: Any, records: list[Stored], now: float, env: dict) -> An
         if "$count" in template:
             return len(Where(template["$count"]).filter(records, now))
         if "$expr" in template:
-            return Expression(template["$expr"]).evaluate(env)
+            return compiled(template["$expr"]).evaluate(env)
         return {k: summarize(v, records, now, env) for k, v in template.items()}
     if isinstance(template, list):
         return [summarize(v, records, now, env) for v in template]

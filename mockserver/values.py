@@ -9,6 +9,9 @@ from typing import Any, Callable
 
 import orjson
 
+from .dates import calendar_value
+from .expressions import compiled
+
 _WHOLE = re.compile(r"^\{([A-Za-z_][A-Za-z0-9_.]*)\}$")
 _PART = re.compile(r"\{([A-Za-z_][A-Za-z0-9_.]*)\}")
 
@@ -42,14 +45,10 @@ def write_value(template: Any, record: dict, name: str, now_iso: str, generate: 
     if isinstance(template, dict) and "$copy" in template:
         return field_value(record, template["$copy"])
     if isinstance(template, dict) and "$calendar" in template:
-        from .dates import calendar_value
-
         # relative to the mock clock: seeding passes it as env["now"] (its now_iso is the fixture's own time)
         return calendar_value(template["$calendar"], (env or {}).get("now") or now_iso)
     if isinstance(template, dict) and "$expr" in template:
-        from .expressions import Expression
-
-        return Expression(template["$expr"]).evaluate(env or {"body": {}, "query": {}, "path": {}, "record": record})
+        return compiled(template["$expr"]).evaluate(env or {"body": {}, "query": {}, "path": {}, "record": record})
     if isinstance(template, dict) and "$band" in template:
         band = template["$band"]
         score = field_value(record, band["field"])

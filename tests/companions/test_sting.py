@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 import pypdf
 import pytest
 
-from mockserver.queue import iso
+from mockserver.dates import iso_utc
 
 from .conftest import STING_A, STING_A_BEARER, STING_B, advance, epoch, pinned_mock, served, violations
 
@@ -42,7 +42,7 @@ def seeded(mock, status: str, team: str = "team_a") -> str:
 
 def at(seconds: float) -> str:
     """The mock clock's time `seconds` after the pinned start, as the API writes it."""
-    return iso(START + seconds)
+    return iso_utc(START + seconds)
 
 
 # -- the queue ----------------------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ def named_resource(mock, plan) -> str | None:
     if binding.id_param:
         name = binding.resource
     elif binding.parent_param:
-        name = mock.engine._parent_of(binding)[0]
+        name = mock.engine.parent_of(binding)[0]
     else:
         return None
     return name if mock.resources[name].scope == "team" else None
@@ -45,7 +45,7 @@ def test_every_team_scoped_operation_refuses_another_teams_records(mock, contrac
             binding, op = plan.decl.binding, plan.op
             values = {}
             if binding.parent_param:
-                values[binding.parent_param] = team_records(mock, mock.engine._parent_of(binding)[0])[0].key
+                values[binding.parent_param] = team_records(mock, mock.engine.parent_of(binding)[0])[0].key
             if binding.id_param:
                 values[binding.id_param] = team_records(mock, binding.resource)[0].key
             response = send(client, valid_request(mock, op.operation_id, values), TEAM_B)

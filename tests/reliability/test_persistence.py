@@ -149,7 +149,7 @@ def test_every_kind_of_write_is_kept_exactly(tmp_path):
         for plan in plans:
             binding, values = plan.decl.binding, {}
             if binding and binding.parent_param:
-                parents = team_records(first, first.engine._parent_of(binding)[0])
+                parents = team_records(first, first.engine.parent_of(binding)[0])
                 values[binding.parent_param] = parents[0].key if parents else 1
             if binding and binding.id_param:
                 records = team_records(first, binding.resource, trashed=binding.action in ("restore", "purge"))
