@@ -94,7 +94,7 @@ class Mock:
             if op.method == "get" and op.path in SPEC_DOCUMENT_PATHS:
                 status = op.success_status()
                 media = next(iter(op.responses[status].get("content") or {"application/yaml": {}}))
-                self.engine.bodies._cache[(op.operation_id, status)] = (media, document)
+                self.engine.bodies.fix(op, status, media, document)
 
     def _job_finished(self, stored, job, failed: bool) -> None:
         decl = self.decls[stored.job["op"]]
