@@ -22,8 +22,9 @@ _NULL_TYPE = "null"
 class Node:
     __slots__ = (
         "types", "nullable", "enum", "format", "pattern", "bounds", "props", "required",
-        "items", "additional", "one_of", "any_of", "read_only", "write_only", "opaque",
-        "digest",
+        "items", "additional", "one_of", "any_of", "all_of", "read_only", "write_only", "opaque",
+        "default", "discriminator", "prefix_items", "contains", "conditional", "dependent_required",
+        "dependent_schemas", "unevaluated", "property_names", "digest",
     )
 
     def __init__(self) -> None:
@@ -39,14 +40,25 @@ class Node:
         self.additional: Node | bool = True  # False: closed object; Node: map values
         self.one_of: list[Node] = []
         self.any_of: list[Node] = []
+        # The branches as written; the merged result is what the other fields hold, so
+        # splitting a schema into allOf parts without changing its shape is no change.
+        self.all_of: list[Node] = []
         self.read_only = False
         self.write_only = False
         self.opaque: str | None = None  # recursive or unresolvable reference
+        self.default: str | None = None  # canonical JSON of the default, None when there is none
+        self.discriminator: tuple[str, dict[str, str]] | None = None  # (propertyName, mapping)
+        self.prefix_items: list[Node] = []
+        self.contains: Node | None = None
+        self.conditional: dict[str, Node] = {}  # "if", "then", "else"
+        self.dependent_required: dict[str, frozenset[str]] = {}
+        self.dependent_schemas: dict[str, Node] = {}
+        self.unevaluated: dict[str, Node | bool] = {}  # "properties", "items"; absent: not constrained
+        self.property_names: Node | None = None
         self.digest = ""
 
 
 EMPTY = Node()
-EMPTY.digest = "empty"
 
 
 def value_key(value: Any) -> str:
@@ -73,12 +85,8 @@ class Normalizer:
         return node
 
     def _boolean(self, schema: Any) -> Node:
-        if schema is False:
-            node = Node()
-            node.opaque = "false"
-            node.digest = "false"
-            return node
-        return EMPTY
+        # `true` accepts anything, like `{}`; `false` accepts nothing: no type at all.
+        return NOTHING if schema is False else EMPTY
 
     def _build(self, raw: dict[str, Any]) -> Node:
         schema = self._flatten(raw)
@@ -107,16 +115,40 @@ class Normalizer:
         req = schema.get("required")
         if isinstance(req, list):
             node.required = frozenset(str(r) for r in req)
-        if isinstance(schema.get("items"), dict):
-            node.items = self.node(schema["items"])
+        node.items = self._optional(schema.get("items"))
         extra = schema.get("additionalProperties", True)
         node.additional = self.node(extra) if isinstance(extra, dict) and extra else extra is not False
         node.one_of = self._branches(schema.get("oneOf"))
         node.any_of = self._branches(schema.get("anyOf"))
+        node.all_of = self._branches(raw.get("allOf"))
         node.read_only = schema.get("readOnly") is True
         node.write_only = schema.get("writeOnly") is True
+        if "default" in schema:
+            node.default = value_key(schema["default"])
+        node.discriminator = _discriminator(schema.get("discriminator"))
+        node.prefix_items = self._branches(schema.get("prefixItems"))
+        node.contains = self._optional(schema.get("contains"))
+        node.conditional = {
+            kw: self.node(schema[kw]) for kw in ("if", "then", "else") if isinstance(schema.get(kw), (dict, bool))
+        }
+        dependent = schema.get("dependentRequired")
+        if isinstance(dependent, dict):
+            node.dependent_required = {
+                str(k): frozenset(map(str, v)) for k, v in dependent.items() if isinstance(v, list)
+            }
+        schemas = schema.get("dependentSchemas")
+        if isinstance(schemas, dict):
+            node.dependent_schemas = {str(k): self.node(v) for k, v in schemas.items()}
+        for kw, slot in (("unevaluatedProperties", "properties"), ("unevaluatedItems", "items")):
+            value = schema.get(kw)
+            if value is False or isinstance(value, dict):
+                node.unevaluated[slot] = False if value is False else self.node(value)
+        node.property_names = self._optional(schema.get("propertyNames"))
         node.digest = _digest(node)
         return node
+
+    def _optional(self, raw: Any) -> Node | None:
+        return self.node(raw) if isinstance(raw, (dict, bool)) else None
 
     def _branches(self, raw: Any) -> list[Node]:
         if not isinstance(raw, list):
@@ -136,6 +168,14 @@ class Normalizer:
         if out is not schema:
             self._keep.append(out)
         return out
+
+
+def _discriminator(raw: Any) -> tuple[str, dict[str, str]] | None:
+    if not isinstance(raw, dict):
+        return None
+    mapping = raw.get("mapping")
+    pairs = {str(k): str(v) for k, v in mapping.items()} if isinstance(mapping, dict) else {}
+    return str(raw.get("propertyName", "")), pairs
 
 
 def _types(schema: dict[str, Any]) -> tuple[frozenset[str] | None, bool]:
@@ -257,8 +297,12 @@ def _hash(*parts: Any) -> str:
     return hashlib.blake2b(repr(parts).encode(), digest_size=12).hexdigest()
 
 
+def _sub(node: Node | bool | None) -> Any:
+    return node.digest if isinstance(node, Node) else node
+
+
 def _digest(n: Node) -> str:
-    additional = n.additional.digest if isinstance(n.additional, Node) else n.additional
+    # The allOf branches are left out on purpose: only the merged shape is visible on the wire.
     return _hash(
         sorted(n.types) if n.types is not None else None,
         n.nullable,
@@ -268,10 +312,25 @@ def _digest(n: Node) -> str:
         sorted(n.bounds.items()),
         sorted((name, sub.digest) for name, sub in n.props.items()),
         sorted(n.required),
-        n.items.digest if n.items else None,
-        additional,
+        _sub(n.items),
+        _sub(n.additional),
         sorted(b.digest for b in n.one_of),
         sorted(b.digest for b in n.any_of),
         n.read_only,
         n.write_only,
+        n.default,
+        n.discriminator and (n.discriminator[0], sorted(n.discriminator[1].items())),
+        [b.digest for b in n.prefix_items],
+        _sub(n.contains),
+        sorted((k, v.digest) for k, v in n.conditional.items()),
+        sorted((k, sorted(v)) for k, v in n.dependent_required.items()),
+        sorted((k, v.digest) for k, v in n.dependent_schemas.items()),
+        sorted((k, _sub(v)) for k, v in n.unevaluated.items()),
+        _sub(n.property_names),
     )
+
+
+EMPTY.digest = _digest(EMPTY)
+NOTHING = Node()
+NOTHING.types = frozenset()
+NOTHING.digest = _digest(NOTHING)

@@ -1,6 +1,9 @@
 """Security requirements. A `security` list is a set of alternatives (any one
-suffices), each a set of schemes (all required). Removing an alternative or
-adding a scope narrows who may call; adding an alternative widens it."""
+suffices), each a set of schemes (all required). Adding a scope narrows who may
+call; adding an alternative widens it. Removing an alternative only locks its
+callers out when nothing left lets them in: dropping security altogether, or
+an alternative whose callers also satisfy a remaining one, is harmless (oasdiff's
+INFO `*-security-removed`); otherwise it is our `*-security-alternative-removed`."""
 from __future__ import annotations
 
 from typing import Any, Iterator
@@ -35,7 +38,8 @@ def compare(before: Any, after: Any, operation: str, prefix: str) -> Iterator[Ch
     old, new = alternatives(before), alternatives(after)
     for key in old:
         if key not in new:
-            yield change(f"{prefix}-removed", operation, f"security alternative {_name(key)} removed")
+            rule = f"{prefix}-removed" if _still_served(old[key], new) else f"{prefix}-alternative-removed"
+            yield change(rule, operation, f"security alternative {_name(key)} removed")
     for key in new:
         if key not in old:
             yield change(f"{prefix}-added", operation, f"security alternative {_name(key)} added")
@@ -45,6 +49,14 @@ def compare(before: Any, after: Any, operation: str, prefix: str) -> Iterator[Ch
                 yield change(f"{prefix}-scope-added", operation, f"scope {scope} now required for {scheme}")
             for scope in sorted(old[key][scheme] - new[key][scheme]):
                 yield change(f"{prefix}-scope-removed", operation, f"scope {scope} no longer required for {scheme}")
+
+
+def _still_served(gone: dict[str, frozenset[str]], remaining: Alternatives) -> bool:
+    """A caller who satisfied `gone` satisfies some remaining alternative too."""
+    return any(
+        all(scheme in gone and scopes <= gone[scheme] for scheme, scopes in alternative.items())
+        for alternative in remaining.values()
+    )
 
 
 @spec_rule
