@@ -60,6 +60,16 @@ class Operation:
     def deprecated(self) -> bool:
         return self.raw.get("deprecated") is True
 
+    @property
+    def stability(self) -> Any:
+        """x-stability-level as written (None when absent); the rules judge its validity."""
+        return self.raw.get("x-stability-level")
+
+    @property
+    def sunset(self) -> Any:
+        """x-sunset as written: a date, an RFC 3339 timestamp, or None."""
+        return self.raw.get("x-sunset")
+
 
 class Spec:
     def __init__(self, resolved: Resolved) -> None:

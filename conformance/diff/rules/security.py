@@ -9,8 +9,7 @@ from __future__ import annotations
 from typing import Any, Iterator
 
 from ..model import Change
-from ..spec import Spec
-from ..registry import OperationPair, change, operation_rule, spec_rule
+from ..registry import OperationPair, SpecPair, change, operation_rule, spec_rule
 
 Alternatives = dict[frozenset[str], dict[str, frozenset[str]]]
 
@@ -60,9 +59,9 @@ def _still_served(gone: dict[str, frozenset[str]], remaining: Alternatives) -> b
 
 
 @spec_rule
-def global_security_changed(old: Spec, new: Spec) -> Iterator[Change]:
+def global_security_changed(pair: SpecPair) -> Iterator[Change]:
     # Reported once here rather than on every inheriting operation.
-    yield from compare(old.security, new.security, "security", "api-global-security")
+    yield from compare(pair.old.security, pair.new.security, "security", "api-global-security")
 
 
 @operation_rule
