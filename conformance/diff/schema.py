@@ -274,10 +274,9 @@ def _merge(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
             keep = {value_key(v) for v in value}
             out[key] = [v for v in mine if value_key(v) in keep]
         elif key == "type":
-            ta = set(mine if isinstance(mine, list) else [mine])
-            tb = set(value if isinstance(value, list) else [value])
+            ta, tb = _type_names(mine), _type_names(value)
             both = ta & tb or ({"integer"} if {"integer", "number"} <= ta | tb else ta)
-            out[key] = sorted(both) if len(both) > 1 else next(iter(both))
+            out[key] = sorted(both) if len(both) != 1 else next(iter(both))
         elif key in BOUNDS and _numeric(mine) and _numeric(value):
             out[key] = min(mine, value) if key in _UPPER else max(mine, value)
         elif key == "nullable":
@@ -287,6 +286,10 @@ def _merge(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
         elif key == "additionalProperties" and value is False:
             out[key] = False
     return out
+
+
+def _type_names(value: Any) -> set[str]:
+    return {t for t in (value if isinstance(value, list) else [value]) if isinstance(t, str)}
 
 
 def _numeric(v: Any) -> bool:
