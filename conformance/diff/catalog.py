@@ -72,7 +72,7 @@ _FIXED: dict[str, Level] = {
     "response-header-added": INFO,
     "response-header-became-optional": ERR,
     "response-header-became-required": INFO,
-    # x-credits: paying more is a behaviour change a client cannot see in a schema
+    # x-mock-credits: paying more is a behaviour change a client cannot see in a schema
     "credit-cost-added": WARN,
     "credit-cost-removed": INFO,
     "credit-cost-increased": WARN,
@@ -83,12 +83,12 @@ _FIXED: dict[str, Level] = {
     "credit-deferred-cost-increased": WARN,
     "credit-deferred-cost-decreased": INFO,
     "credit-deferred-cost-changed": WARN,
-    # x-throttle
+    # x-mock-throttle
     "throttle-added": WARN,
     "throttle-removed": INFO,
     "throttle-tightened": WARN,
     "throttle-loosened": INFO,
-    # x-job: pollers wait for named states, so losing one strands them
+    # x-mock-job: pollers wait for named states, so losing one strands them
     "job-added": WARN,
     "job-removed": WARN,
     "job-state-added": WARN,
@@ -99,7 +99,7 @@ _FIXED: dict[str, Level] = {
     "job-state-field-changed": ERR,
     "job-poll-operation-changed": WARN,
     "job-fill-field-removed": WARN,
-    # x-admin, x-preconditions
+    # x-mock-admin, x-mock-preconditions
     "api-became-admin-only": ERR,
     "api-no-longer-admin-only": INFO,
     "precondition-added": WARN,

@@ -5,8 +5,9 @@ means writing one function in the module of its area; nothing else changes.
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Iterable
+from typing import TYPE_CHECKING
 
 from .catalog import level_of
 from .model import Change
@@ -18,10 +19,10 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class OperationPair:
-    old: "Operation"
-    new: "Operation"
-    old_spec: "Spec"
-    new_spec: "Spec"
+    old: Operation
+    new: Operation
+    old_spec: Spec
+    new_spec: Spec
 
     @property
     def label(self) -> str:
@@ -47,7 +48,7 @@ class SchemaContext:
     def where(self) -> str:
         return f"{self.location} {self.path}" if self.path else self.location
 
-    def child(self, segment: str) -> "SchemaContext":
+    def child(self, segment: str) -> SchemaContext:
         return SchemaContext(
             self.operation, self.request, self.root_prefix, self.nested_prefix,
             self.location, f"{self.path}/{segment}",

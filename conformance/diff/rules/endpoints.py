@@ -1,11 +1,11 @@
 """Endpoints appearing, disappearing and changing their lifecycle markers."""
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..model import Change
-from ..spec import Spec
 from ..registry import OperationPair, change, operation_rule, spec_rule
+from ..spec import Spec
 
 
 @spec_rule
@@ -44,6 +44,6 @@ def deprecation_changed(pair: OperationPair) -> Iterator[Change]:
 def operation_id_changed(pair: OperationPair) -> Iterator[Change]:
     before, after = pair.old.raw.get("operationId"), pair.new.raw.get("operationId")
     if before and before != after:
-        # Generated clients name methods after it, and x-job.poll refers to it.
+        # Generated clients name methods after it, and x-mock-job.poll refers to it.
         what = f"operationId {before} replaced by {after}" if after else f"operationId {before} removed"
         yield change("api-operation-id-removed", pair.label, what)

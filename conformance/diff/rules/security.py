@@ -3,11 +3,12 @@ suffices), each a set of schemes (all required). Removing an alternative or
 adding a scope narrows who may call; adding an alternative widens it."""
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from ..model import Change
-from ..spec import Spec
 from ..registry import OperationPair, change, operation_rule, spec_rule
+from ..spec import Spec
 
 Alternatives = dict[frozenset[str], dict[str, frozenset[str]]]
 
