@@ -13,8 +13,9 @@ import argparse
 import gc
 import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -48,10 +49,10 @@ def build(spec_path: Path, direct: bool = False):
     from connexion import AsyncApp
     from connexion.resolver import Resolver
 
+    from contract import SpecDocument
     from mockserver.direct import direct_app
     from mockserver.http import security_map
     from mockserver.openapi30 import to_openapi30
-    from mockserver.specdoc import SpecDocument
     from mockserver.teams import Directory, default_fixtures
 
     doc = SpecDocument.from_file(spec_path)

@@ -359,12 +359,12 @@ def render(servers: dict[str, Server], rounds: int, seconds: int, wrk: str, conf
         "",
         f"- Machine: {machine()}.",
         f"- Versions: {versions(wrk)}.",
-        f"- Spec: `spec/openapi.yaml`. Servers: ours `python -m mockserver serve` (request logging off), Prism "
-        f"`prism mock -v silent --errors false`, ceiling `bench/ceiling.py` (connexion AsyncApp on the same 3.0 "
-        f"view, security and strict request validation on, one constant handler), and ceiling-direct: the same "
-        f"constant handler on the mock's own stack (`mockserver/direct.py`: connexion's middleware, but operations "
-        f"called without connexion's per-request decorators). The targets are against the AsyncApp ceiling; "
-        f"ours / ceiling-direct is what the mock's own work costs on its stack.",
+        "- Spec: `spec/openapi.yaml`. Servers: ours `python -m mockserver serve` (request logging off), Prism "
+        "`prism mock -v silent --errors false`, ceiling `bench/ceiling.py` (connexion AsyncApp on the same 3.0 "
+        "view, security and strict request validation on, one constant handler), and ceiling-direct: the same "
+        "constant handler on the mock's own stack (`mockserver/direct.py`: connexion's middleware, but operations "
+        "called without connexion's per-request decorators). The targets are against the AsyncApp ceiling; "
+        "ours / ceiling-direct is what the mock's own work costs on its stack.",
         f"- Load: wrk `-t1 -c{CONNECTIONS} -d{seconds}s` with `bench/mix.lua` cycling {len(MIX)} requests (below), "
         f"{rounds} rounds alternating the servers, each round on a freshly started server after a warm-up. "
         f"Start-up is the median of {len(servers['ours'].startups)} alternating starts per server (the rounds' and "

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from mockserver.generator import Generator
-from mockserver.specdoc import Operation
+from contract import Contract, Generator, Operation
 
-from .catalog import Catalog
 from .requestgen import PreparedRequest, build
 from .target import FLAGS, Exchange, Target, TokenRefused
 
@@ -16,7 +14,7 @@ PARENTS_LISTED = 2  # children are listed under this many parents: enough to fin
 
 
 def template_value(template: Any, body: Any, key: str) -> Any:
-    """The body value at the place `template` (an x-resource response template) puts the record's `key`."""
+    """The body value at the place `template` (an x-mock-resource response template) puts the record's `key`."""
     if isinstance(template, str):
         return body if template == "{" + key + "}" else None
     if isinstance(template, dict) and isinstance(body, dict):
@@ -27,7 +25,7 @@ def template_value(template: Any, body: Any, key: str) -> Any:
     return None
 
 
-def created_key(catalog: Catalog, oid: str, exchange: Exchange) -> Any:
+def created_key(catalog: Contract, oid: str, exchange: Exchange) -> Any:
     """The id of the record a create (or dispatch) answered with, read the way the spec shapes that answer."""
     binding = catalog.decls[oid].binding
     key = catalog.resources[binding.resource].key
@@ -48,7 +46,7 @@ def _rows(body: Any) -> list[dict]:
 
 
 class Known:
-    def __init__(self, catalog: Catalog, target: Target, gen: Generator, may_write: bool, may_spend: bool):
+    def __init__(self, catalog: Contract, target: Target, gen: Generator, may_write: bool, may_spend: bool):
         self.catalog = catalog
         self.target = target
         self.gen = gen
@@ -74,7 +72,7 @@ class Known:
             self._parent[(resource, key)] = parent
 
     def forget(self, resource: str, key: Any) -> None:
-        for (role, name), ids in self._ids.items():
+        for (_role, name), ids in self._ids.items():
             if name == resource and key in ids:
                 ids.remove(key)
 
@@ -128,7 +126,7 @@ class Known:
                 raise TokenRefused(f"the {FLAGS[role]} is refused: {self.catalog.label(probe)} answered 401")
 
     def balance(self, role: str = "team") -> int | None:
-        """The role's credit balance from the spec's `x-ledger: balance` operation; None when unreadable."""
+        """The role's credit balance from the spec's `x-mock-ledger: balance` operation; None when unreadable."""
         ledger = self.catalog.ledger("balance")
         if ledger is None or not self.target.tokens.get(role):
             return None

@@ -14,10 +14,11 @@ import socket
 import sys
 import threading
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 PHASES = ("examples", "coverage", "fuzzing", "stateful")
@@ -92,7 +93,7 @@ def _text_bodies() -> None:
     import schemathesis
     from schemathesis.core.media_types import YAML_MEDIA_TYPES
 
-    from .contract import TEXT_MEDIA
+    from .response_validation import TEXT_MEDIA
 
     schemathesis.deserializer(*TEXT_MEDIA, *YAML_MEDIA_TYPES)(
         lambda ctx, response: response.content.decode("utf-8", "replace"))

@@ -51,7 +51,7 @@ class MockProcess:
         self.process: subprocess.Popen | None = None
         self.log = tempfile.TemporaryFile(mode="w+")  # a pipe nobody reads would block a chatty mock
 
-    def __enter__(self) -> "MockProcess":
+    def __enter__(self) -> MockProcess:
         command = [sys.executable, "-m", "mockserver", "serve", "--spec", str(self.spec), "--port", str(self.port)]
         for name in self.defects:
             command += ["--inject-defect", name]

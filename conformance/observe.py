@@ -3,10 +3,11 @@ schemathesis' single-response checks (server error, status code, content type, h
 vocabulary. A flow that polls a job or reads a deleted record is thereby also a contract test of every answer."""
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
+
+from contract import Contract
 
 from . import vocabulary
-from .catalog import Catalog
 from .findings import Finding, Results
 from .stbridge import RESPONSE_CHECKS, ResponseChecks, error_vocabulary
 from .target import Exchange
@@ -15,7 +16,7 @@ VOCABULARY = error_vocabulary.__name__
 
 
 class Observer:
-    def __init__(self, catalog: Catalog, results: Results, checks: ResponseChecks, selected: list[str],
+    def __init__(self, catalog: Contract, results: Results, checks: ResponseChecks, selected: list[str],
                  base_url: str, phase: Callable[[], str]):
         self.catalog = catalog
         self.results = results

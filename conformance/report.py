@@ -7,7 +7,8 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from .catalog import Catalog
+from contract import Contract
+
 from .findings import Results
 
 DETAIL_LINES = 12  # of a finding's message, in the markdown report
@@ -30,7 +31,7 @@ def verdict(results: Results, info: RunInfo) -> str:
             f"{len(results.findings)} findings, {len(results.errors)} errors in {info.seconds:.1f} s")
 
 
-def write_junit(results: Results, catalog: Catalog, info: RunInfo, path: Path) -> None:
+def write_junit(results: Results, catalog: Contract, info: RunInfo, path: Path) -> None:
     root = ET.Element("testsuites", name="conformance", time=f"{info.seconds:.3f}")
     totals: Counter = Counter()
     for oid in results.operations:
@@ -64,7 +65,7 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def write_markdown(results: Results, catalog: Catalog, info: RunInfo, path: Path) -> None:
+def write_markdown(results: Results, catalog: Contract, info: RunInfo, path: Path) -> None:
     lines = ["# Conformance report", "", f"**{verdict(results, info)}**", "",
              f"- Target: `{info.base_url}`", f"- Contract: `{info.spec}`",
              f"- Requests: {info.fuzz_requests} by schemathesis' phases, {info.own_requests} by the suite's own checks",

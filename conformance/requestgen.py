@@ -8,9 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from mockserver.generator import Generator
-from mockserver.responses import example_of
-from mockserver.specdoc import Operation, merge_all_of
+from contract import Generator, Operation, example_of, merge_all_of
 
 _PARAM = re.compile(r"\{([^}]+)\}")
 

@@ -10,12 +10,9 @@ from typing import TextIO
 
 import yaml
 
-from mockserver.declarations import DeclarationError
-from mockserver.generator import Generator
-from mockserver.http import Coercer
+from contract import Contract, DeclarationError, Generator, QueryTypes
 
 from . import checks, schemathesis_run, stbridge
-from .catalog import Catalog
 from .discovery import Known
 from .findings import Results
 from .mockproc import MockFailed, MockProcess, mock_tokens
@@ -42,7 +39,7 @@ def _spent(before: int | None, after: int | None) -> int | None:
     return before - after if before is not None and after is not None else None
 
 
-def _execute(options: Options, catalog: Catalog, selected: list[str], results: Results, progress: Progress,
+def _execute(options: Options, catalog: Contract, selected: list[str], results: Results, progress: Progress,
              stack: ExitStack) -> RunInfo:
     tokens = {"team": options.token, "other": options.other_team_token, "low": options.low_credit_token}
     base_url = options.base_url
@@ -71,7 +68,7 @@ def _execute(options: Options, catalog: Catalog, selected: list[str], results: R
     own_start = known.balance()
     own_requests = target.requests
     checks.run_all(checks.Context(catalog, target, known, results, selected, progress, options.read_only,
-                                  allow_spend, options.job_timeout, Coercer(catalog.doc)))
+                                  allow_spend, options.job_timeout, QueryTypes(catalog.doc)))
     credits = {"schemathesis": _spent(before, after_fuzz), "own checks": _spent(own_start, known.balance())}
     return RunInfo(target.base_url, str(options.spec), 0.0, fuzz_requests, target.requests - own_requests,
                    {k: v for k, v in credits.items() if v is not None}, _flags(options, tokens, allow_spend))
@@ -81,7 +78,7 @@ def run(options: Options, out: TextIO | None = None, err: TextIO | None = None) 
     out, err = out or sys.stdout, err or sys.stderr
     started = time.monotonic()
     try:
-        catalog = Catalog.load(options.spec)
+        catalog = Contract.load(options.spec)
         selected = catalog.select(options.include_operations, options.include_tags, options.read_only)
     except (DeclarationError, ValueError, OSError, yaml.YAMLError) as exc:
         print(f"conformance: {exc}", file=err)

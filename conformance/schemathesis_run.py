@@ -9,7 +9,8 @@ from schemathesis.core.errors import NoLinksFound
 from schemathesis.engine import StopReason, events, from_schema
 from schemathesis.engine.run import PhaseName
 
-from .catalog import Catalog
+from contract import Contract
+
 from .findings import Finding, Results
 from .options import Options
 from .progress import Progress
@@ -47,7 +48,7 @@ def _curl(sample: str) -> str:
     return sample.replace("-H 'Authorization: [Filtered]'", f'-H "Authorization: Bearer {PLACEHOLDERS["team"]}"')
 
 
-def run(schema: Any, catalog: Catalog, selected: list[str], results: Results, progress: Progress) -> int:
+def run(schema: Any, catalog: Contract, selected: list[str], results: Results, progress: Progress) -> int:
     """Run the engine over `selected`; the number of requests it sent."""
     requests = 0
     if len(selected) < len(catalog.ops):

@@ -13,8 +13,9 @@ import ast
 import copy
 import sys
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import schemathesis
 from schemathesis import checks as base_checks
@@ -25,8 +26,9 @@ from schemathesis.core.failures import FailureGroup
 from schemathesis.core.media_types import YAML_MEDIA_TYPES
 from schemathesis.specs.openapi import checks as openapi_checks
 
+from contract import Contract, path_values
+
 from . import vocabulary
-from .catalog import Catalog, path_values
 from .target import MAX_RETRIES, Exchange, Patience, retry_after
 
 # The built-in checks the issue asks for; `ensure_resource_availability` follows create → read links too.
@@ -58,7 +60,7 @@ if sys.version_info < (3, 12):
 
 @dataclass
 class RunContext:
-    catalog: Catalog
+    catalog: Contract
     patience: Patience
 
 
@@ -114,7 +116,7 @@ def _yaml_or_text(ctx: Any, response: Any) -> Any:
     return text if schema.get("type") == "string" else deserialize_yaml(text)
 
 
-def load(catalog: Catalog, patience: Patience, config: dict) -> Any:
+def load(catalog: Contract, patience: Patience, config: dict) -> Any:
     """The run's schemathesis schema, registered so the hooks above know the run."""
     raw = copy.deepcopy(catalog.doc.raw)
     schema = schemathesis.openapi.from_dict(raw, config=SchemathesisConfig.from_dict(config))
@@ -129,7 +131,7 @@ def unload(schema: Any) -> None:
 class ResponseChecks:
     """Schemathesis' single-response checks, applied to an exchange of the suite's own checks."""
 
-    def __init__(self, schema: Any, catalog: Catalog):
+    def __init__(self, schema: Any, catalog: Contract):
         self.schema = schema
         self.catalog = catalog
 

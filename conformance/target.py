@@ -10,9 +10,10 @@ from __future__ import annotations
 import email.utils
 import json
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
@@ -101,7 +102,7 @@ class MockControl:
         self.client = client
 
     @classmethod
-    def detect(cls, base_url: str, client: httpx.Client) -> "MockControl | None":
+    def detect(cls, base_url: str, client: httpx.Client) -> MockControl | None:
         parts = urlsplit(base_url)
         origin = f"{parts.scheme}://{parts.netloc}"
         try:
@@ -161,7 +162,7 @@ class Target:
         self.observers: list[Callable[[Exchange], None]] = []
         self.requests = 0
 
-    def __enter__(self) -> "Target":
+    def __enter__(self) -> Target:
         return self
 
     def __exit__(self, *exc: object) -> None:

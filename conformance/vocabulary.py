@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from mockserver.specdoc import merge_all_of
+from contract import merge_all_of
 
 STRUCTURED, STRING, LARAVEL, MESSAGE = "structured {error: {code}}", "string {error: code}", \
     "Laravel {message, errors}", "{message}"

@@ -6,19 +6,18 @@ import time
 from pathlib import Path
 from typing import Any
 
+from contract import Contract, Generator
+
 from .clock import Clock
 from .control import control_app
-from .declarations import read_all, read_request_id
 from .defects import apply_defects
 from .engine import Engine
 from .faults import Faults
-from .generator import Generator
 from .http import MockApp
 from .keys import KeyCheck
-from .request_id import RequestIds
 from .ledger import Ledger
+from .request_id import RequestIds
 from .seeding import seed
-from .specdoc import SpecDocument
 from .store import Store
 from .teams import Directory, default_fixtures
 from .webhooks import Webhooks
@@ -34,17 +33,17 @@ class Mock:
                  defects: tuple[str, ...] = (), state: str | None = None, webhook_transport: Any = None):
         started = time.perf_counter()
         self.spec_path = Path(spec_path)
-        self.doc = SpecDocument.from_file(self.spec_path)
-        self.resources, self.decls = read_all(self.doc)
+        self.contract = Contract.load(self.spec_path)
+        self.doc = self.contract.doc
+        self.resources, self.decls = self.contract.resources, self.contract.decls
         self.directory = Directory.from_file(fixtures or default_fixtures(self.spec_path))
         self.seed_value = seed_value
         self.clock = Clock()
         self.engine = Engine(self.doc.operations, self.decls, self.resources, Store(), Ledger(), self.clock,
                              Generator(seed_value))
         self._serve_own_document()
-        request_ids = read_request_id(self.doc)
-        if request_ids:
-            self.engine.errors.finishers.append(RequestIds(request_ids).stamp)
+        if self.contract.request_id:
+            self.engine.errors.finishers.append(RequestIds(self.contract.request_id).stamp)
         self.webhooks = Webhooks(self.clock.now, webhook_transport)
         self.engine.jobs.on_complete.append(self._job_finished)
         self.faults = Faults(lambda oid, status: self.engine.errors.reply(self.doc.operations.get(oid), status))

@@ -38,8 +38,9 @@ def main(argv: list[str] | None = None) -> int:
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from contract import DeclarationError
+
     from .app import Mock
-    from .declarations import DeclarationError
 
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     state = None if args.state in (None, "memory") else args.state

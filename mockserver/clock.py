@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from .dates import iso_utc
+from contract import iso_utc
 
 
 class Clock:

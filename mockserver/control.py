@@ -31,7 +31,7 @@ async def _json(request: Request) -> dict:
     try:
         data = json.loads(raw)
     except (json.JSONDecodeError, UnicodeDecodeError):
-        raise ControlError("body must be a JSON object")
+        raise ControlError("body must be a JSON object") from None
     if not isinstance(data, dict):
         raise ControlError("body must be a JSON object")
     return data
@@ -44,7 +44,7 @@ def _number(data: dict, key: str, default: Any = None) -> Any:
     return value
 
 
-def control_app(mock: "Mock") -> Starlette:
+def control_app(mock: Mock) -> Starlette:
     engine = mock.engine
 
     async def index(request: Request) -> JSONResponse:

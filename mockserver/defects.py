@@ -3,8 +3,9 @@ it catches each one. Every defect breaks the contract in exactly one named way a
 touches, so a test can limit its run to them."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from .engine import Call, Plan
 from .responses import Reply
@@ -17,15 +18,15 @@ if TYPE_CHECKING:
 class Defect:
     name: str
     summary: str
-    apply: Callable[["Mock"], None]
-    touches: Callable[["Mock"], list[str]]
+    apply: Callable[[Mock], None]
+    touches: Callable[[Mock], list[str]]
 
 
-def _ops(mock: "Mock", pick: Callable[[Plan], bool]) -> list[str]:
+def _ops(mock: Mock, pick: Callable[[Plan], bool]) -> list[str]:
     return [oid for oid, plan in mock.engine.plans.items() if pick(plan)]
 
 
-def _reply_hook(mock: "Mock", change: Callable[[Plan, Call, Reply], Reply]) -> None:
+def _reply_hook(mock: Mock, change: Callable[[Plan, Call, Reply], Reply]) -> None:
     previous = mock.engine.hooks.get("*")
 
     def hook(plan: Plan, call: Call, reply: Reply) -> Reply:
@@ -47,7 +48,7 @@ def _is_read(plan: Plan) -> bool:
 def _first_required(plan: Plan) -> str | None:
     content = plan.op.responses.get(plan.success, {}).get("content") or {}
     schema = next(iter(content.values()), {}).get("schema") or {}
-    from .specdoc import merge_all_of
+    from contract import merge_all_of
 
     schema = merge_all_of(schema)
     if plan.shape == "data":
@@ -58,19 +59,19 @@ def _first_required(plan: Plan) -> str | None:
 
 # -- the defects --------------------------------------------------------------------------------------------
 
-def wrong_status(mock: "Mock") -> None:
+def wrong_status(mock: Mock) -> None:
     _reply_hook(mock, lambda plan, call, r: Reply(200, r.body, r.media, r.headers)
                 if _is_dispatch(plan) and r.status == 202 else r)
 
 
-def undocumented_status(mock: "Mock") -> None:
+def undocumented_status(mock: Mock) -> None:
     def change(plan, call, r):
         b = plan.decl.binding
         return Reply(206, r.body, r.media, r.headers) if b and b.action == "list" and r.status == 200 else r
     _reply_hook(mock, change)
 
 
-def missing_required_field(mock: "Mock") -> None:
+def missing_required_field(mock: Mock) -> None:
     def change(plan, call, r):
         name = _first_required(plan) if _is_read(plan) and 200 <= r.status < 300 else None
         if name and isinstance(r.body, dict):
@@ -81,7 +82,7 @@ def missing_required_field(mock: "Mock") -> None:
     _reply_hook(mock, change)
 
 
-def wrong_error_code(mock: "Mock") -> None:
+def wrong_error_code(mock: Mock) -> None:
     def change(plan, call, r):
         if r.status >= 400 and isinstance(r.body, dict):
             inner = r.body.get("error")
@@ -93,7 +94,7 @@ def wrong_error_code(mock: "Mock") -> None:
     _reply_hook(mock, change)
 
 
-def missing_rate_limit_headers(mock: "Mock") -> None:
+def missing_rate_limit_headers(mock: Mock) -> None:
     def change(plan, call, r):
         for h in ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"):
             r.headers.pop(h, None)
@@ -101,7 +102,7 @@ def missing_rate_limit_headers(mock: "Mock") -> None:
     _reply_hook(mock, change)
 
 
-def missing_retry_after(mock: "Mock") -> None:
+def missing_retry_after(mock: Mock) -> None:
     def change(plan, call, r):
         if r.status == 429:
             r.headers.pop("Retry-After", None)
@@ -109,16 +110,16 @@ def missing_retry_after(mock: "Mock") -> None:
     _reply_hook(mock, change)
 
 
-def wrong_content_type(mock: "Mock") -> None:
+def wrong_content_type(mock: Mock) -> None:
     _reply_hook(mock, lambda plan, call, r: Reply(r.status, r.body, "text/plain", r.headers)
                 if r.media and "json" in r.media and 200 <= r.status < 300 else r)
 
 
-def credits_not_charged(mock: "Mock") -> None:
+def credits_not_charged(mock: Mock) -> None:
     mock.engine._charge = lambda plan, call: None
 
 
-def overcharge(mock: "Mock") -> None:
+def overcharge(mock: Mock) -> None:
     engine = mock.engine
     original = engine._charge
 
@@ -129,28 +130,27 @@ def overcharge(mock: "Mock") -> None:
     engine._charge = charge
 
 
-def cross_team_leak(mock: "Mock") -> None:
+def cross_team_leak(mock: Mock) -> None:
     engine = mock.engine
-    for res in engine.resources.values():
-        res.scope = "global"
+    engine.resources.update({name: replace(res, scope="global") for name, res in engine.resources.items()})
 
 
-def job_never_completes(mock: "Mock") -> None:
+def job_never_completes(mock: Mock) -> None:
     for oid in list(mock.engine.jobs.decls):
         mock.engine.jobs.hang(oid)
 
 
-def throttle_off(mock: "Mock") -> None:
+def throttle_off(mock: Mock) -> None:
     from .throttle import Verdict
 
     mock.engine.throttle.hit = lambda key, limit, window, now: Verdict(True, limit, limit - 1, int(now) + window, 0)
 
 
-def server_error_on_bad_input(mock: "Mock") -> None:
+def server_error_on_bad_input(mock: Mock) -> None:
     mock.http.validation_reply = lambda op, fields: Reply(500, {"message": "Server Error"})
 
 
-def auth_not_enforced(mock: "Mock") -> None:
+def auth_not_enforced(mock: Mock) -> None:
     from connexion.exceptions import ProblemException
 
     from .http import to_problem_response
@@ -169,7 +169,7 @@ def auth_not_enforced(mock: "Mock") -> None:
     http.connexion.add_error_handler(ProblemException, problem)
 
 
-def state_not_kept(mock: "Mock") -> None:
+def state_not_kept(mock: Mock) -> None:
     engine = mock.engine
     original = engine._create
 
@@ -180,7 +180,7 @@ def state_not_kept(mock: "Mock") -> None:
     engine._create = create
 
 
-def delete_not_applied(mock: "Mock") -> None:
+def delete_not_applied(mock: Mock) -> None:
     engine = mock.engine
     engine._delete = lambda binding, record: None
     engine.store.remove = lambda resource, key: None
@@ -237,7 +237,7 @@ DEFECTS = {d.name: d for d in [
 ]}
 
 
-def apply_defects(mock: "Mock", names: tuple[str, ...]) -> tuple[str, ...]:
+def apply_defects(mock: Mock, names: tuple[str, ...]) -> tuple[str, ...]:
     unknown = [n for n in names if n not in DEFECTS]
     if unknown:
         raise ValueError(f"unknown defect(s) {', '.join(unknown)}; known: {', '.join(DEFECTS)}")

@@ -8,9 +8,11 @@ takes the ASGI scope and the request body, read once with connexion's own rules.
 """
 from __future__ import annotations
 
-from typing import Any, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from connexion.apps.asynchronous import AsyncApi, AsyncASGIApp
+
 # connexion's own rules for a handler's body argument (a private helper: connexion is pinned in pyproject.toml)
 from connexion.decorators.parameter import _get_body_argument, sanitized
 from connexion.lifecycle import ConnexionRequest

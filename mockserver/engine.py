@@ -8,22 +8,30 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import jsonschema
 
+from contract import (
+    Binding,
+    Expression,
+    Generator,
+    Operation,
+    OperationDecl,
+    Reference,
+    ResourceDecl,
+    iso_utc,
+    parse_instant,
+)
+
 from .clock import Clock
-from .dates import iso_utc, parse_instant
-from .declarations import Binding, OperationDecl, Reference, ResourceDecl
 from .errors import Errors
-from .expressions import Expression
-from .generator import Generator
 from .jobs import Jobs
 from .ledger import InsufficientCredits, Ledger
 from .responses import Bodies, Reply, find_response, primary_media
 from .selection import Selection, Where, search, summarize
-from .specdoc import Operation
 from .store import Store, Stored
 from .throttle import Throttle
 from .values import apply_writes, copy_json, is_result, render_template, set_value
@@ -49,7 +57,7 @@ class Call:
     body: Any = None
     prefer: dict[str, str] = field(default_factory=dict)
     record: dict | None = None  # the record the path addresses, once looked up: credit formulas may read it
-    refs: dict[str, Any] = field(default_factory=dict)  # x-references: resource -> the record the body names
+    refs: dict[str, Any] = field(default_factory=dict)  # x-mock-references: resource -> the record the body names
 
 
 class Refused(Exception):
@@ -70,7 +78,7 @@ class Engine:
     def __init__(self, ops: dict[str, Operation], decls: dict[str, OperationDecl],
                  resources: dict[str, ResourceDecl], store: Store, ledger: Ledger, clock: Clock,
                  generator: Generator):
-        self.resources = resources
+        self.resources = dict(resources)  # a copy: defects may swap a declaration for this mock only
         self.store = store
         self.ledger = ledger
         self.clock = clock
@@ -177,7 +185,7 @@ class Engine:
             self.ledger.debit(call.caller.team, cost, plan.op.operation_id, self.clock.now_iso())
         except InsufficientCredits as short:
             raise Refused(self.errors.reply(plan.op, 402, "insufficient_credits",
-                                            extra={"required": short.required, "balance": short.balance}))
+                                            extra={"required": short.required, "balance": short.balance})) from None
         call.charged = cost  # type: ignore[attr-defined]
 
     def lookup(self, op: Operation, resource: str, raw_key: Any, caller: Caller | None,
@@ -286,7 +294,7 @@ class Engine:
         return Reply(int(plan.success), summarize(binding.response or {}, records, now, env), media)
 
     def _referenced(self, op: Operation, ref: Reference, call: Call) -> Stored:
-        """The record a request body field names (`x-references`), else the declared refusal: unknown, another
+        """The record a request body field names (`x-mock-references`), else the declared refusal: unknown, another
         team's, or not matching the reference's `where` (an inactive template)."""
         decl = self.resources[ref.resource]
         raw = call.body.get(ref.field) if isinstance(call.body, dict) else None
@@ -298,7 +306,7 @@ class Engine:
         return stored
 
     def _set_body(self, body: dict, writes: dict, call: Call, record: Stored | None) -> None:
-        """`x-resource.response-set`: value templates written into the answered body (a cache stamp, a fallback)."""
+        """`x-mock-resource.response-set`: value templates written into the answered body (a cache stamp, a fallback)."""
         env = {"body": call.body if isinstance(call.body, dict) else {}, "query": call.query, "path": call.path,
                "record": record.view() if record else {}}
         apply_writes(writes, body, self.clock.now_iso(), lambda name: None, env)

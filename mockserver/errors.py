@@ -6,10 +6,12 @@ the code itself. So a spec with another envelope needs no code here, only exampl
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
+
+from contract import Operation
 
 from .responses import Bodies, Reply, example_of, find_response, primary_media
-from .specdoc import Operation
 from .values import copy_json
 
 FALLBACK_MESSAGES = {

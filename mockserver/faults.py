@@ -3,8 +3,8 @@ operation (or `*` for all), optionally for the next N calls only."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from .responses import Reply
 

@@ -7,25 +7,33 @@ import inspect
 import logging
 import re
 import sys
-from typing import Any, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 from urllib.parse import parse_qsl
 
+from connexion.exceptions import (
+    BadRequestProblem,
+    ExtraParameterProblem,
+    OAuthProblem,
+    ProblemException,
+    Unauthorized,
+    UnsupportedMediaTypeProblem,
+)
+from connexion.frameworks.starlette import IntegerConverter
+from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 from connexion.middleware import ConnexionMiddleware
 from connexion.options import SwaggerUIOptions
-from connexion.frameworks.starlette import IntegerConverter
-from connexion.exceptions import (BadRequestProblem, ExtraParameterProblem, OAuthProblem, ProblemException,
-                                  Unauthorized, UnsupportedMediaTypeProblem)
-from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 from connexion.resolver import Resolver
 from connexion.security import ApiKeySecurityHandler, BearerSecurityHandler
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
+from contract import Operation, QueryTypes, SpecDocument
+
 from .direct import Handler, direct_app
 from .engine import Call, Engine
 from .openapi30 import to_openapi30
 from .responses import Reply, encode
-from .specdoc import Operation, SpecDocument
 from .teams import Directory
 from .validation import FieldProblem, PathProblem, validator_map
 from .viewcheck import fast_view_check
@@ -63,50 +71,10 @@ def security_map(directory: Directory) -> dict:
 
     class ApiKey(ApiKeySecurityHandler):
         def _resolve_func(self, security_scheme):
-            # `x-tokens: true`: the key is one of the fixtures' tokens (an API key header), unknown keys get 401
-            return bearer_info if security_scheme.get("x-tokens") else api_key_info
+            # `x-mock-tokens: true`: the key is one of the fixtures' tokens (an API key header), unknown keys get 401
+            return bearer_info if security_scheme.get("x-mock-tokens") else api_key_info
 
     return {"bearer": Bearer, "apiKey": ApiKey}
-
-
-class Coercer:
-    """Query values arrive as strings; declarations compare typed values (`query.cache == false`)."""
-
-    def __init__(self, doc: SpecDocument):
-        self.types: dict[str, dict[str, str]] = {}
-        for oid, op in doc.operations.items():
-            table = {}
-            for p in op.spec.get("parameters", []):
-                schema = p.get("schema") or {}
-                kind = schema.get("type")
-                if isinstance(kind, list):
-                    kind = next((k for k in kind if k != "null"), "string")
-                table[p["name"]] = kind or "string"
-            self.types[oid] = table
-
-    def query(self, oid: str, items: list[tuple[str, str]]) -> dict[str, Any]:
-        table = self.types.get(oid, {})
-        out: dict[str, Any] = {}
-        for name, value in items:
-            kind = table.get(name, "string")
-            if kind == "array" or name.endswith("[]"):
-                out.setdefault(name, []).append(value)
-                continue
-            out[name] = _coerce(value, kind)
-        return out
-
-
-def _coerce(value: str, kind: str) -> Any:
-    try:
-        if kind == "integer":
-            return int(value)
-        if kind == "number":
-            return float(value)
-    except ValueError:
-        return value
-    if kind == "boolean":
-        return {"true": True, "false": False, "1": True, "0": False}.get(value.lower(), value)
-    return value
 
 
 def header_value(scope: dict, name: bytes) -> str | None:
@@ -158,7 +126,7 @@ class MockApp:
         self.routes = route_table(doc)
         self.engine = engine
         self.directory = directory
-        self.coercer = Coercer(doc)
+        self.coercer = QueryTypes(doc)
         self.observers: list[Callable[[str, Call, Reply], None]] = []
         self.interceptors: list[Callable[[str, dict], Awaitable[Reply | None]]] = []
         self.connexion = self._build()
@@ -233,7 +201,7 @@ class MockApp:
         return to_problem_response(self.validation_reply(op, fields))
 
     def validation_status(self, op) -> int | None:
-        """The documented status that answers invalid input to `op`: x-validation's, else 422, else 400."""
+        """The documented status that answers invalid input to `op`: x-mock-validation's, else 422, else 400."""
         declared = self.engine.plans[op.operation_id].decl.validation.status
         return next((s for s in (declared, 422, 400) if str(s) in op.responses), None)
 

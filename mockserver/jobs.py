@@ -1,4 +1,4 @@
-"""Asynchronous job state machines (`x-job`): a record's state field walks the declared states on the mock clock.
+"""Asynchronous job state machines (`x-mock-job`): a record's state field walks the declared states on the mock clock.
 
 A job's state is a function of the time since it started, so reading a record after the clock jumps shows
 the right state at once; a ticker advances running jobs too, so completions fire (deferred credits, webhooks)
@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import heapq
 import itertools
-from typing import Callable
+from collections.abc import Callable
+from dataclasses import replace
 
-from .declarations import JobDecl
-from .dates import iso_utc
+from contract import JobDecl, iso_utc
+
 from .queue import JobQueue, build_queues
 from .store import Store, Stored
 from .values import apply_writes
@@ -23,7 +24,7 @@ class Jobs:
     def __init__(self, store: Store, decls: dict[str, JobDecl], now: Callable[[], float], now_iso: Callable[[], str],
                  generate: Callable[[str, str], object]):
         self.store = store
-        self.decls = decls  # operationId -> job declaration
+        self.decls = dict(decls)  # operationId -> job declaration (a copy: a defect may swap one)
         self.now = now
         self.now_iso = now_iso
         self.generate = generate  # (resource, field) -> value
@@ -35,7 +36,7 @@ class Jobs:
         # looks only at what is due instead of walking every running job
         self._due: list[tuple[float, int, Stored, dict]] = []
         self._order = itertools.count()
-        self.queues = build_queues(decls)  # x-job.queue: jobs that wait for a worker (queue.py)
+        self.queues = build_queues(decls)  # x-mock-job.queue: jobs that wait for a worker (queue.py)
 
     def start(self, stored: Stored, op_id: str) -> None:
         decl = self.decls[op_id]
@@ -139,4 +140,4 @@ class Jobs:
 
     def hang(self, op_id: str) -> None:
         """Defect support: jobs of this operation never leave their first state."""
-        self.decls[op_id].step_seconds = float("inf")
+        self.decls[op_id] = replace(self.decls[op_id], step_seconds=float("inf"))

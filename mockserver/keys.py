@@ -1,4 +1,4 @@
-"""API keys that are the fixtures' tokens (`x-tokens: true` on an apiKey security scheme).
+"""API keys that are the fixtures' tokens (`x-mock-tokens: true` on an apiKey security scheme).
 
 OpenAPI security alternatives pass when any one does, so a request with an unknown `X-API-Key` and a valid
 `Authorization: Bearer` would be let in. APIs that take the key in either header check the key header first
@@ -11,16 +11,17 @@ from typing import TYPE_CHECKING
 from .responses import Reply
 
 if TYPE_CHECKING:
+    from contract import SpecDocument
+
     from .errors import Errors
-    from .specdoc import SpecDocument
     from .teams import Directory
 
 
-def token_key_headers(doc: "SpecDocument") -> dict[str, list[str]]:
-    """operationId -> the headers of its x-tokens apiKey schemes."""
+def token_key_headers(doc: SpecDocument) -> dict[str, list[str]]:
+    """operationId -> the headers of its x-mock-tokens apiKey schemes."""
     schemes = ((doc.raw.get("components") or {}).get("securitySchemes") or {})
     headers = {name: s["name"] for name, s in schemes.items()
-               if s.get("type") == "apiKey" and s.get("in") == "header" and s.get("x-tokens")}
+               if s.get("type") == "apiKey" and s.get("in") == "header" and s.get("x-mock-tokens")}
     out = {}
     for oid, op in doc.operations.items():
         requirements = op.spec.get("security", doc.raw.get("security")) or []
@@ -31,7 +32,7 @@ def token_key_headers(doc: "SpecDocument") -> dict[str, list[str]]:
 
 
 class KeyCheck:
-    def __init__(self, doc: "SpecDocument", directory: "Directory", errors: "Errors"):
+    def __init__(self, doc: SpecDocument, directory: Directory, errors: Errors):
         self.doc = doc
         self.directory = directory
         self.errors = errors

@@ -7,7 +7,8 @@ constraint it expresses, and `UNSUPPORTED` names what 3.0 cannot say, so the los
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 # 3.1 keywords that only annotate (or that 3.0 cannot express) and are dropped from the view.
 UNSUPPORTED = ("$schema", "$id", "$comment", "contentMediaType", "contentEncoding", "unevaluatedProperties",

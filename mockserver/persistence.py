@@ -25,9 +25,10 @@ import hashlib
 import json
 import sqlite3
 import threading
+from collections.abc import Awaitable, Callable
 from dataclasses import fields
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Awaitable, Callable
+from typing import TYPE_CHECKING, Any
 
 from .ledger import Entry, Ledger
 from .queue import Entry as QueueEntry
@@ -64,7 +65,7 @@ def parse(state: str) -> Path:
     return Path(rest)
 
 
-def attach(mock: "Mock", state: str) -> "Persistence":
+def attach(mock: Mock, state: str) -> Persistence:
     """The persistence of `mock` in the file `state` names, restored from it when it holds a state. Every
     problem with the file is a ValueError (the CLI answers those with a message and exit 2)."""
     path = parse(state)
@@ -79,7 +80,7 @@ def attach(mock: "Mock", state: str) -> "Persistence":
 
 
 class Persistence:
-    def __init__(self, mock: "Mock", path: Path):
+    def __init__(self, mock: Mock, path: Path):
         self.mock = mock
         self.path = path
         self._lock = threading.Lock()  # the server's loop and a test's thread may both flush

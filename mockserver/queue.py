@@ -1,4 +1,4 @@
-"""Job queues (`x-job.queue`): jobs wait in one state until one of a few workers is free, and workers take the
+"""Job queues (`x-mock-job.queue`): jobs wait in one state until one of a few workers is free, and workers take the
 waiting job of the highest priority first (then the earliest).
 
 A job's states split at the waiting state: those before it last `step-seconds` each from the start, those after
@@ -9,11 +9,11 @@ the same replay, which gives each waiting job its position and estimated complet
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Callable
 
-from .dates import iso_utc
-from .declarations import JobDecl, QueueDecl
+from contract import JobDecl, QueueDecl, iso_utc
+
 from .store import Stored
 
 Finish = Callable[[Stored, float], None]  # (record, when it finished)

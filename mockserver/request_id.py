@@ -1,11 +1,12 @@
-"""`x-request-id` (root declaration): every answer carries a server-generated request id in a header, mirrored
+"""`x-mock-request-id` (root declaration): every answer carries a server-generated request id in a header, mirrored
 into the body field of that name wherever the documented body has one (an error envelope's `request_id`), so
 a client can quote either to support."""
 from __future__ import annotations
 
 import uuid
 
-from .declarations import RequestIdDecl
+from contract import RequestIdDecl
+
 from .responses import Reply
 
 

@@ -10,8 +10,8 @@ import zipfile
 from dataclasses import dataclass, field
 from typing import Any
 
-from .generator import Generator
-from .specdoc import Operation, merge_all_of
+from contract import Generator, Operation, example_of, merge_all_of
+
 from .values import copy_json, to_json_bytes
 
 
@@ -37,18 +37,6 @@ def primary_media(response: dict | None) -> tuple[str | None, dict]:
     for media, obj in content.items():
         return media, obj
     return None, {}
-
-
-def example_of(media_obj: dict, name: str | None = None) -> tuple[bool, Any]:
-    examples = media_obj.get("examples") or {}
-    if name is not None and name in examples and "value" in examples[name]:
-        return True, examples[name]["value"]
-    if "example" in media_obj:
-        return True, media_obj["example"]
-    for ex in examples.values():
-        if isinstance(ex, dict) and "value" in ex:
-            return True, ex["value"]
-    return False, None
 
 
 class Bodies:
@@ -181,7 +169,7 @@ def _html(body: Any) -> bytes:
     text = body if isinstance(body, str) else "<p>Rankion mock document</p>"
     if text.lstrip().startswith("<"):
         return text.encode("utf-8")
-    return f"<!DOCTYPE html><html><body><pre>{html.escape(text)}</pre></body></html>".encode("utf-8")
+    return f"<!DOCTYPE html><html><body><pre>{html.escape(text)}</pre></body></html>".encode()
 
 
 ENCODERS = {

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from .declarations import ResourceDecl
+from contract import BASE_TIME, ResourceDecl, iso_utc
+
 from .engine import Engine
-from .generator import BASE_TIME, iso
 from .store import Stored
 from .teams import Directory
 from .values import apply_writes
@@ -33,7 +33,7 @@ def creation_order(resources: dict[str, ResourceDecl]) -> list[str]:
 def seed(engine: Engine, directory: Directory) -> int:
     resources = engine.resources
     minute = 0
-    far_future = iso(BASE_TIME + timedelta(days=3650))
+    far_future = iso_utc((BASE_TIME + timedelta(days=3650)).timestamp())
     for team in directory.teams.values():
         engine.ledger.open(team.key, team.credits)
     owners = [(t.key, t.id, t.id * 10 + 1) for t in directory.teams.values()]
@@ -47,7 +47,7 @@ def seed(engine: Engine, directory: Directory) -> int:
             for index, parent in enumerate(parents):
                 for values in fixture_rows(decl, index):
                     minute += 1
-                    at = iso(BASE_TIME - timedelta(minutes=100000 - minute))
+                    at = iso_utc((BASE_TIME - timedelta(minutes=100000 - minute)).timestamp())
                     stored = engine.new_record(name, team_key, team_id, user_id, parent, None, at)
                     if decl.expires:
                         stored.fields[decl.expires[0]] = far_future

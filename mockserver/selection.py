@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .dates import in_current
-from .expressions import compiled
+from contract import compiled, in_current
+
 from .store import Stored
 from .values import copy_json
 
@@ -66,7 +66,7 @@ def ordered(records: list[Stored], order: list[str]) -> list[Stored]:
 
 
 def search(records: list[Stored], text: Any, fields: list[str]) -> list[Stored]:
-    """Case-insensitive substring search over `fields` (`x-resource.search`)."""
+    """Case-insensitive substring search over `fields` (`x-mock-resource.search`)."""
     needle = str(text or "").strip().lower()
     if not needle:
         return records
@@ -80,7 +80,7 @@ class SelectRule:
 
 
 class Selection:
-    """`x-resource.select.rules`: the first rule that matches any record picks its first record in its order."""
+    """`x-mock-resource.select.rules`: the first rule that matches any record picks its first record in its order."""
 
     def __init__(self, raw: dict):
         self.rules = [SelectRule(Where(r.get("where")), list(r.get("order") or [])) for r in raw["rules"]]

@@ -6,8 +6,9 @@ a record can be answered as it is.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
 
 @dataclass
@@ -18,7 +19,7 @@ class Stored:
     team: str | None
     seq: int
     job: dict | None = None  # {"op", "started", "fail", "done"}: see jobs.py
-    internal: dict = field(default_factory=dict)  # x-resources.<name>.internal: kept beside, never answered
+    internal: dict = field(default_factory=dict)  # x-mock-resources.<name>.internal: kept beside, never answered
 
     def view(self) -> dict:
         """The record with its internal fields, for the rules that may read them (filters, templates)."""

@@ -4,8 +4,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from contract import load_yaml
+
 from .engine import Caller
-from .specdoc import load_yaml
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
@@ -24,7 +25,7 @@ class Directory:
         self.tokens = tokens
 
     @classmethod
-    def from_file(cls, path: str | Path) -> "Directory":
+    def from_file(cls, path: str | Path) -> Directory:
         raw = load_yaml(path)
         teams = [Team(t["key"], int(t["id"]), t.get("name", t["key"]), int(t.get("credits", 0))) for t in raw["teams"]]
         by_key = {t.key: t for t in teams}

@@ -7,16 +7,21 @@ from __future__ import annotations
 import copy
 import json
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
+import connexion.validators.parameter as connexion_parameters
+from connexion.datastructures import MediaTypeDict
 from connexion.exceptions import BadRequestProblem
 from connexion.json_schema import Draft4RequestValidator
-from connexion.validators import FormDataValidator, JSONRequestBodyValidator, MultiPartFormDataValidator
-from connexion.validators import ParameterValidator
-from connexion.validators import VALIDATOR_MAP
-from connexion.datastructures import MediaTypeDict
-import connexion.validators.parameter as connexion_parameters
 from connexion.utils import is_null, is_nullable
+from connexion.validators import (
+    VALIDATOR_MAP,
+    FormDataValidator,
+    JSONRequestBodyValidator,
+    MultiPartFormDataValidator,
+    ParameterValidator,
+)
 from jsonschema import Draft4Validator, Draft202012Validator, ValidationError
 
 MAX_BODY_BYTES = 1024 * 1024
@@ -102,13 +107,13 @@ class BodyValidator(_CachedValidator, JSONRequestBodyValidator):
         try:
             text = raw.decode(self._encoding)
         except (UnicodeDecodeError, LookupError):
-            raise FieldProblem({"body": ["The request body is not valid UTF-8."]})
+            raise FieldProblem({"body": ["The request body is not valid UTF-8."]}) from None
         if not text:
             return None
         try:
             return json.loads(text)
         except json.JSONDecodeError as exc:
-            raise FieldProblem({"body": [f"The request body is not valid JSON: {exc.msg} at position {exc.pos}."]})
+            raise FieldProblem({"body": [f"The request body is not valid JSON: {exc.msg} at position {exc.pos}."]}) from None
 
     def _validate(self, body: Any) -> Any:
         if not self._nullable and body is None:

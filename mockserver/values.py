@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import orjson
 
-from .dates import calendar_value
-from .expressions import compiled
+from contract import calendar_value, compiled
 
 _WHOLE = re.compile(r"^\{([A-Za-z_][A-Za-z0-9_.]*)\}$")
 _PART = re.compile(r"\{([A-Za-z_][A-Za-z0-9_.]*)\}")

@@ -7,7 +7,8 @@ take about 20 ms: the 3.0 schema through jsonschema_rs, the defaults with connex
 from __future__ import annotations
 
 import contextlib
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import jsonschema_rs
 from connexion.exceptions import InvalidSpecification

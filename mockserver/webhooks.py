@@ -1,4 +1,4 @@
-"""Signed job callbacks (`x-webhook`): when a job that was given a callback URL ends, its record is POSTed there
+"""Signed job callbacks (`x-mock-webhook`): when a job that was given a callback URL ends, its record is POSTed there
 with an HMAC-SHA256 signature of the raw body, retried on 5xx or 429 after the declared delays (mock clock)."""
 from __future__ import annotations
 
@@ -6,12 +6,13 @@ import hashlib
 import hmac
 import json
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import httpx
 
-from .declarations import WebhookDecl
+from contract import WebhookDecl
+
 from .store import Stored
 
 

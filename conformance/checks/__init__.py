@@ -4,14 +4,12 @@ every response they receive is also judged by the response rules (`conformance.o
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 from urllib.parse import parse_qsl, urlsplit
 
-from mockserver.expressions import Expression
-from mockserver.http import Coercer
+from contract import SAFE_METHODS, Contract, Expression, QueryTypes
 
-from ..catalog import SAFE_METHODS, Catalog
 from ..discovery import Known
 from ..findings import Finding, Results
 from ..progress import Progress
@@ -21,7 +19,7 @@ from ..target import ConnectionFailed, Exchange, Target
 
 @dataclass
 class Context:
-    catalog: Catalog
+    catalog: Contract
     target: Target
     known: Known
     results: Results
@@ -30,7 +28,7 @@ class Context:
     read_only: bool
     allow_spend: bool
     job_timeout: float
-    coercer: Coercer
+    coercer: QueryTypes
 
     def blocked(self, oid: str) -> str | None:
         """Why this run may not call `oid` for real: it writes under --read-only, or spends without --allow-spend."""
@@ -45,7 +43,7 @@ class Context:
         self.results.failed(Finding(oid, check, message, curl, phase=check))
 
     def cost(self, oid: str, expr: Expression, request: PreparedRequest, path: dict, record: dict | None) -> int:
-        """A credit expression evaluated over the request the way x-credits defines it (ceil, never negative)."""
+        """A credit expression evaluated over the request the way x-mock-credits defines it (ceil, never negative)."""
         query_text = urlsplit(request.path).query
         env = {"body": request.json if isinstance(request.json, dict) else {},
                "query": self.coercer.query(oid, parse_qsl(query_text, keep_blank_values=True)),
@@ -104,4 +102,4 @@ def run_all(ctx: Context) -> None:
 
 # The checks register themselves on import, in the order a run executes them: records first (it sees the data
 # as found), throttle exhaustion last (it uses the quota up).
-from . import records, async_contract, lifecycle, isolation, credits, throttle  # noqa: E402,F401
+from . import async_contract, credits, isolation, lifecycle, records, throttle  # noqa: E402,F401

@@ -1,4 +1,4 @@
-"""Async contract (`x-job`): a dispatch answers 202 with the documented id and poll location (the response's
+"""Async contract (`x-mock-job`): a dispatch answers 202 with the documented id and poll location (the response's
 OpenAPI link to the poll operation, and `status_endpoint`, `poll_url` or `Location` where documented), and
 polling reaches a documented terminal state within `--job-timeout`, passing only through declared states in
 declared order. Against the mock the clock jumps a job step between polls instead of waiting."""
@@ -8,7 +8,7 @@ import time
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from mockserver.specdoc import merge_all_of
+from contract import merge_all_of
 
 from ..discovery import created_key, template_value
 from ..target import Exchange

@@ -1,5 +1,5 @@
-"""Credit semantics (`--allow-spend`): a served call lowers the balance (the operation with `x-ledger: balance`)
-by exactly its declared `x-credits.cost`, evaluated over the request (plus the `deferred` part once its job
+"""Credit semantics (`--allow-spend`): a served call lowers the balance (the operation with `x-mock-ledger: balance`)
+by exactly its declared `x-mock-credits.cost`, evaluated over the request (plus the `deferred` part once its job
 completed); a call the team cannot pay is refused with 402 and leaves the balance as it was (checked with the
 low-credit token)."""
 from __future__ import annotations
@@ -48,10 +48,10 @@ def _costs(ctx: Context, oid: str, values: dict, role: str) -> tuple[Any, int, i
 def _needs_ledger(ctx: Context) -> str | None:
     if not ctx.allow_spend:
         return "spends credits: needs --allow-spend"
-    return None if ctx.catalog.ledger("balance") else "the spec has no x-ledger: balance operation"
+    return None if ctx.catalog.ledger("balance") else "the spec has no x-mock-ledger: balance operation"
 
 
-@check(COST, "a served call lowers the balance by exactly its declared x-credits cost", _credited, _needs_ledger)
+@check(COST, "a served call lowers the balance by exactly its declared x-mock-credits cost", _credited, _needs_ledger)
 def credit_cost(ctx: Context, oid: str) -> None:
     if ctx.blocked(oid):
         ctx.results.skipped(oid, COST, ctx.blocked(oid))
@@ -85,7 +85,7 @@ def _measure_cost(ctx: Context, oid: str) -> None:
         ctx.results.passed(oid, COST)
         return
     declared = ctx.catalog.decls[oid].credits
-    detail = f"x-credits.cost {declared.cost.source!r} = {cost}" + (
+    detail = f"x-mock-credits.cost {declared.cost.source!r} = {cost}" + (
         f", deferred {declared.deferred.source!r} = {deferred}" if deferred is not None else "")
     ctx.finding(oid, COST, f"the balance dropped by {drop} ({before} -> {after}) for a call declared to cost "
                 f"{' or '.join(map(str, sorted(allowed)))} ({detail})", answer)

@@ -1,5 +1,5 @@
 """Team isolation (`--other-team-token`): a team-scoped record the team can see is refused to another team with
-the refusal the spec declares for foreign records (`x-resources.<name>.foreign`: 403, or 404 with a code),
+the refusal the spec declares for foreign records (`x-mock-resources.<name>.foreign`: 403, or 404 with a code),
 never 2xx; children of its records are refused the same way, and its records never appear in the other team's
 lists."""
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Throttle semantics (`x-throttle`): served calls carry X-RateLimit-Limit (the declared limit),
+"""Throttle semantics (`x-mock-throttle`): served calls carry X-RateLimit-Limit (the declared limit),
 X-RateLimit-Remaining (one less on the next call) and X-RateLimit-Reset (not in the past); exhausting the limit
 gives 429 with Retry-After and the documented body. Exhausting spends quota, so that part needs --allow-spend
 (or the mock); afterwards the suite waits the Retry-After out (a clock jump on the mock)."""

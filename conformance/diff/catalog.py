@@ -114,7 +114,7 @@ _FIXED: dict[str, tuple[Level, str]] = {
     "response-header-added": (INFO, "a response header was added"),
     "response-header-became-optional": (ERR, "a response header is no longer always sent"),
     "response-header-became-required": (INFO, "a response header is now always sent"),
-    # x-credits: paying more is a behaviour change a client cannot see in a schema
+    # x-mock-credits: paying more is a behaviour change a client cannot see in a schema
     "credit-cost-added": (WARN, "an operation now costs credits"),
     "credit-cost-removed": (INFO, "an operation no longer costs credits"),
     "credit-cost-increased": (WARN, "an operation costs more credits"),
@@ -125,12 +125,12 @@ _FIXED: dict[str, tuple[Level, str]] = {
     "credit-deferred-cost-increased": (WARN, "a deferred credit cost increased"),
     "credit-deferred-cost-decreased": (INFO, "a deferred credit cost decreased"),
     "credit-deferred-cost-changed": (WARN, "a deferred credit cost formula changed"),
-    # x-throttle
+    # x-mock-throttle
     "throttle-added": (WARN, "an operation is now rate limited"),
     "throttle-removed": (INFO, "an operation is no longer rate limited"),
     "throttle-tightened": (WARN, "a rate limit became stricter (lower limit, longer window or a coarser key)"),
     "throttle-loosened": (INFO, "a rate limit became looser"),
-    # x-job: pollers wait for named states, so losing one strands them
+    # x-mock-job: pollers wait for named states, so losing one strands them
     "job-added": (WARN, "an operation now starts an asynchronous job"),
     "job-removed": (WARN, "an operation no longer starts an asynchronous job"),
     "job-state-added": (WARN, "a job passes through a new state"),
@@ -141,7 +141,7 @@ _FIXED: dict[str, tuple[Level, str]] = {
     "job-state-field-changed": (ERR, "the field that carries a job's state changed"),
     "job-poll-operation-changed": (WARN, "the operation that polls a job changed"),
     "job-fill-field-removed": (WARN, "a field a finished job used to fill is no longer filled"),
-    # x-admin, x-preconditions
+    # x-mock-admin, x-mock-preconditions
     "api-became-admin-only": (ERR, "only admin tokens may call the operation now"),
     "api-no-longer-admin-only": (INFO, "the operation is no longer restricted to admin tokens"),
     "precondition-added": (WARN, "a state precondition was added"),

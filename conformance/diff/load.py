@@ -9,7 +9,7 @@ from urllib.parse import unquote
 
 import yaml
 
-from mockserver.yamlcache import parse_yaml
+from contract import parse_yaml
 
 # Literal data: a "$ref" key inside an example is payload, not a reference.
 _OPAQUE_KEYS = frozenset({"example", "examples", "const", "default", "enum"})
@@ -174,7 +174,7 @@ class _Resolver:
 _NAME_MAPS = frozenset({
     "properties", "patternProperties", "$defs", "definitions", "dependentSchemas",
     "schemas", "parameters", "responses", "headers", "requestBodies", "securitySchemes",
-    "links", "callbacks", "pathItems", "content", "paths", "webhooks", "x-resources",
+    "links", "callbacks", "pathItems", "content", "paths", "webhooks", "x-mock-resources",
 })
 _ANNOTATIONS = frozenset({"description", "summary", "title", "$comment"})
 _MISSING = object()

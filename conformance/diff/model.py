@@ -13,7 +13,7 @@ class Level(enum.IntEnum):
     ERR = 2
 
     @classmethod
-    def parse(cls, text: str) -> "Level":
+    def parse(cls, text: str) -> Level:
         try:
             return cls[text.strip().upper()]
         except KeyError:

@@ -5,8 +5,9 @@ means writing one function in the module of its area; nothing else changes.
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Iterable
+from typing import TYPE_CHECKING
 
 from .catalog import level_of
 from .model import Change, Policy
@@ -18,17 +19,17 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class SpecPair:
-    old: "Spec"
-    new: "Spec"
+    old: Spec
+    new: Spec
     policy: Policy
 
 
 @dataclass(frozen=True)
 class OperationPair:
-    old: "Operation"
-    new: "Operation"
-    old_spec: "Spec"
-    new_spec: "Spec"
+    old: Operation
+    new: Operation
+    old_spec: Spec
+    new_spec: Spec
     policy: Policy
 
     @property
@@ -55,7 +56,7 @@ class SchemaContext:
     def where(self) -> str:
         return f"{self.location} {self.path}" if self.path else self.location
 
-    def child(self, segment: str) -> "SchemaContext":
+    def child(self, segment: str) -> SchemaContext:
         return SchemaContext(
             self.operation, self.request, self.root_prefix, self.nested_prefix,
             self.location, f"{self.path}/{segment}",

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
-from typing import Callable
+from collections.abc import Callable
 
 from .model import Change, Level
 

@@ -1,7 +1,7 @@
 """Recursive, direction-aware comparison of two normalised schemas."""
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from .model import Change
 from .registry import SCHEMA_RULES, TYPE_BOUND_SCHEMA_RULES, SchemaContext

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from conformance.contract import Contract
+from conformance.response_validation import ResponseValidator
 from mockserver.app import Mock
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -40,8 +40,8 @@ def pinned_mock(stem: str, at: str = MID_MONTH) -> Mock:
 
 
 @pytest.fixture(scope="session")
-def contracts() -> dict[str, Contract]:
-    return {stem: Contract(path) for stem, path in SPECS.items()}
+def contracts() -> dict[str, ResponseValidator]:
+    return {stem: ResponseValidator(path) for stem, path in SPECS.items()}
 
 
 def served(mock: Mock):
@@ -53,5 +53,5 @@ def advance(client: TestClient, seconds: float) -> None:
     assert client.post("/__mock/clock", json={"advance": seconds}).status_code == 200
 
 
-def violations(contract: Contract, method: str, url: str, response) -> list[str]:
+def violations(contract: ResponseValidator, method: str, url: str, response) -> list[str]:
     return contract.violations(method, BASE + url, response.status_code, dict(response.headers), response.content)

@@ -7,8 +7,8 @@ import pytest
 from starlette.testclient import TestClient
 
 from conformance.requestgen import build
+from contract import Generator
 from mockserver.app import Mock
-from mockserver.generator import Generator
 
 from .conftest import BASE, SPECS, TOKENS, pinned_mock, violations
 

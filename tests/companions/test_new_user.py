@@ -54,7 +54,7 @@ def wait_for_report(report_id, api_key, timeout=1800):
     """Poll for report completion with smart intervals."""
     base_url = "https://your-sting.com"
     start = time.time()
-    
+
     while time.time() - start < timeout:
         response = requests.get(
             f"{base_url}/api/reports/{report_id}",
@@ -62,16 +62,16 @@ def wait_for_report(report_id, api_key, timeout=1800):
         )
         data = response.json()
         status = data["report"]["status"]
-        
+
         if status == "completed":
             return data["report"]["download_url"]
         elif status == "failed":
             raise Exception(f"Report failed: {data['report'].get('error_message')}")
-        
+
         # Smart polling: shorter intervals when processing
         interval = 3 if status == "processing" else 10
         time.sleep(interval)
-    
+
     raise TimeoutError("Report generation timed out")
 '''
 

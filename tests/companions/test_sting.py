@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 import pypdf
 import pytest
 
-from mockserver.dates import iso_utc
+from contract import iso_utc
 
 from .conftest import STING_A, STING_A_BEARER, STING_B, advance, epoch, pinned_mock, served, violations
 

@@ -3,11 +3,11 @@ checks and a small schemathesis budget (the coverage phase, the slow one, runs i
 `make conformance`). It must pass, and its reports must account for every operation."""
 import xml.etree.ElementTree as ET
 
-from conformance.catalog import Catalog
+from suite_runs import run_suite
+
 from conformance.checks import CHECKS
 from conformance.options import DEFAULT_SPEC
-
-from suite_runs import run_suite
+from contract import Contract
 
 
 def test_full_contract_passes_against_the_mock(capsys, tmp_path):
@@ -16,7 +16,7 @@ def test_full_contract_passes_against_the_mock(capsys, tmp_path):
                     "--junit-xml", str(junit), "--report", str(report))
     assert run.code == 0, run.output
     assert run.findings == []
-    operations = Catalog.load(DEFAULT_SPEC).ops
+    operations = Contract.load(DEFAULT_SPEC).ops
 
     suites = ET.parse(junit).getroot()
     assert suites.get("failures") == "0" and suites.get("errors") == "0"

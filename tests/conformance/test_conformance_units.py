@@ -7,17 +7,17 @@ import pytest
 
 from conformance import vocabulary
 from conformance.__main__ import main
-from conformance.catalog import Catalog, path_values
 from conformance.checks.async_contract import resolve
 from conformance.findings import Finding, Results
 from conformance.options import DEFAULT_SPEC
 from conformance.requestgen import PreparedRequest
 from conformance.target import MAX_RETRIES, Exchange, Target, retry_after
+from contract import Contract, path_values
 
 
 @pytest.fixture(scope="module")
 def catalog():
-    return Catalog.load(DEFAULT_SPEC)
+    return Contract.load(DEFAULT_SPEC)
 
 
 # -- error vocabulary -------------------------------------------------------------------------------------------

@@ -2,13 +2,11 @@
 defect exits 1 with a finding that names an operation the defect breaks and the rule that caught it; the same
 run against the mock without defects passes."""
 import pytest
-
-from mockserver.app import Mock
-from mockserver.defects import DEFECTS
+from suite_runs import run_suite
 
 from conformance.options import DEFAULT_SPEC as SPEC
-
-from suite_runs import run_suite
+from mockserver.app import Mock
+from mockserver.defects import DEFECTS
 
 # defect -> (operations to run: a few the defect touches, the rule that must report one of them)
 MATRIX = {

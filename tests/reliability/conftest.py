@@ -3,18 +3,18 @@ picture of everything the mock keeps, and valid requests per operation."""
 from __future__ import annotations
 
 import json
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
+from conftest import API, SPEC
 
-from conformance.contract import Contract
 from conformance.fuzz import serving
 from conformance.requestgen import PreparedRequest, build
+from conformance.response_validation import ResponseValidator
+from contract import Generator
 from mockserver.app import Mock
-from mockserver.generator import Generator
-
-from conftest import API, SPEC
 
 
 @pytest.fixture(scope="session")
@@ -39,8 +39,8 @@ def live(live_server: tuple[Mock, str]) -> tuple[Mock, str]:
 
 
 @pytest.fixture(scope="session")
-def contract() -> Contract:
-    return Contract(SPEC)
+def contract() -> ResponseValidator:
+    return ResponseValidator(SPEC)
 
 
 def state_of(mock: Mock) -> dict[str, Any]:
@@ -75,6 +75,6 @@ def declared(mock: Mock, operation_id: str, key: str) -> Any:
 
 def flat_cost(mock: Mock, operation_id: str) -> int:
     """The declared credit cost of an operation that costs the same on every call."""
-    cost = declared(mock, operation_id, "x-credits")["cost"]
+    cost = declared(mock, operation_id, "x-mock-credits")["cost"]
     assert isinstance(cost, int), f"{operation_id} has a formula cost: {cost!r}"
     return cost

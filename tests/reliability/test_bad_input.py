@@ -8,7 +8,6 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-
 from conftest import API, BASE, TEAM_A
 
 from .conftest import settle, state_of

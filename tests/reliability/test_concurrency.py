@@ -9,7 +9,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 import httpx
-
 from conftest import API, TEAM_A
 
 from .conftest import declared, flat_cost, send, valid_request
@@ -72,7 +71,7 @@ def test_credits_throttle_and_records_stay_exact_under_concurrent_load(live):
 
     # the throttle admitted exactly its limit in this window (the clock is frozen), each slot once
     throttled = [(status, headers) for oid, status, headers, *_ in results if oid == THROTTLED]
-    limit = declared(mock, THROTTLED, "x-throttle")["limit"]
+    limit = declared(mock, THROTTLED, "x-mock-throttle")["limit"]
     admitted = [headers for status, headers in throttled if status != 429]
     assert len(throttled) > limit and len(admitted) == limit
     assert sorted(int(h["x-ratelimit-remaining"]) for h in admitted) == list(range(limit))
@@ -93,7 +92,7 @@ def test_credits_throttle_and_records_stay_exact_under_concurrent_load(live):
 def test_a_throttle_window_admits_its_limit_again_after_it_rolls_over(live):
     mock, origin = live
     request = valid_request(mock, THROTTLED)
-    throttle = declared(mock, THROTTLED, "x-throttle")
+    throttle = declared(mock, THROTTLED, "x-mock-throttle")
     limit, window = throttle["limit"], throttle["window"]
 
     def work(http: httpx.Client, index: int) -> list:

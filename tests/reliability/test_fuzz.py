@@ -3,9 +3,9 @@ generated valid and invalid input; any 5xx or answer outside the contract fails.
 version (boundary values, unexpected methods, stateful sequences, more examples)."""
 from __future__ import annotations
 
-from conformance.fuzz import fuzz, main, render
-
 from conftest import SPEC
+
+from conformance.fuzz import fuzz, main, render
 
 PHASES = ("examples", "fuzzing")
 EXAMPLES = 2

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import re
 
-from starlette.testclient import TestClient
-
 from conftest import ADMIN, API, BASE, TEAM_B, team_records
+from starlette.testclient import TestClient
 
 from .conftest import send, state_of, valid_request
 

@@ -16,13 +16,12 @@ from pathlib import Path
 
 import httpx
 import pytest
+from conftest import ADMIN, API, BASE, ROOT, SPEC, TEAM_A, team_records
 from starlette.testclient import TestClient
 
 from mockserver import cli
 from mockserver.app import Mock
 from mockserver.persistence import attach
-
-from conftest import ADMIN, API, BASE, ROOT, SPEC, TEAM_A, team_records
 
 from .conftest import declared, flat_cost, send, state_of, valid_request
 
@@ -231,7 +230,7 @@ def test_queued_jobs_resume_where_they_were(tmp_path):
             for _ in range(6):
                 client.post("/__mock/clock", json={"advance": 4})
                 client.get("/api/reports", headers=key)
-        made_up = [name for name, value in declared(mock, "createReport", "x-job")["fill"].items() if value == "$generate"]
+        made_up = [name for name, value in declared(mock, "createReport", "x-mock-job")["fill"].items() if value == "$generate"]
         state = state_of(mock)
         for row, text in state["records"].items():
             record = json.loads(text)

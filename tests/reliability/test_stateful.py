@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from hypothesis import HealthCheck, Phase, settings, strategies as st
+from conftest import API, BASE, TEAM_A
+from hypothesis import HealthCheck, Phase, settings
+from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, consumes, invariant, rule, run_state_machine_as_test
 from starlette.testclient import TestClient
-
-from conftest import API, BASE, TEAM_A
 
 from .conftest import declared, flat_cost, send, valid_request
 
@@ -30,9 +30,9 @@ class MockModel(RuleBasedStateMachine):
         self.balance = self.opening
         self.time = 0.0
         self.window: list[float] | None = None  # [start, admitted] of the throttled operation
-        throttle = declared(self.mock, THROTTLED, "x-throttle")
+        throttle = declared(self.mock, THROTTLED, "x-mock-throttle")
         self.limit, self.window_seconds = throttle["limit"], throttle["window"]
-        job = declared(self.mock, JOB, "x-job")
+        job = declared(self.mock, JOB, "x-mock-job")
         self.states, self.step = job["states"], job.get("step-seconds", 2)  # the vocabulary's default step
         self.names: dict[int, str] = {}
         self.deleted: set[int] = set()

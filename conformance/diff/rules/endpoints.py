@@ -8,7 +8,8 @@ far away. Draft and alpha operations may be removed at any time.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from ..model import STABILITY_LEVELS, Change
 from ..registry import OperationPair, SpecPair, change, operation_rule, spec_rule
@@ -139,6 +140,6 @@ def stability_changed(pair: OperationPair) -> Iterator[Change]:
 def operation_id_changed(pair: OperationPair) -> Iterator[Change]:
     before, after = pair.old.raw.get("operationId"), pair.new.raw.get("operationId")
     if before and before != after:
-        # Generated clients name methods after it, and x-job.poll refers to it.
+        # Generated clients name methods after it, and x-mock-job.poll refers to it.
         what = f"operationId {before} replaced by {after}" if after else f"operationId {before} removed"
         yield change("api-operation-id-removed", pair.label, what)

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from ..model import Change
 from ..registry import OperationPair, change, operation_rule
@@ -57,13 +58,13 @@ def _compare_cost(before: Any, after: Any, prefix: str, label: str, operation: s
 
 @operation_rule
 def credit_cost_changed(pair: OperationPair) -> Iterator[Change]:
-    before, after = (_dict(v) or {} for v in _ext(pair, "x-credits"))
+    before, after = (_dict(v) or {} for v in _ext(pair, "x-mock-credits"))
     yield from _compare_cost(before.get("cost"), after.get("cost"), "credit-cost", "credit cost", pair.label)
 
 
 @operation_rule
 def deferred_credit_cost_changed(pair: OperationPair) -> Iterator[Change]:
-    before, after = (_dict(v) or {} for v in _ext(pair, "x-credits"))
+    before, after = (_dict(v) or {} for v in _ext(pair, "x-mock-credits"))
     yield from _compare_cost(
         before.get("deferred"), after.get("deferred"), "credit-deferred-cost", "deferred credit cost", pair.label
     )
@@ -88,7 +89,7 @@ def _number(value: Any) -> float | None:
 
 @operation_rule
 def throttle_changed(pair: OperationPair) -> Iterator[Change]:
-    before, after = (_dict(v) for v in _ext(pair, "x-throttle"))
+    before, after = (_dict(v) for v in _ext(pair, "x-mock-throttle"))
     if before is None and after is None:
         return
     if before is None:
@@ -124,7 +125,7 @@ def _states(job: dict[str, Any]) -> list[str]:
 
 @operation_rule
 def job_presence_changed(pair: OperationPair) -> Iterator[Change]:
-    before, after = (_dict(v) for v in _ext(pair, "x-job"))
+    before, after = (_dict(v) for v in _ext(pair, "x-mock-job"))
     if before is None and after is not None:
         yield change("job-added", pair.label, "operation now starts an asynchronous job")
     elif before is not None and after is None:
@@ -133,58 +134,58 @@ def job_presence_changed(pair: OperationPair) -> Iterator[Change]:
 
 @operation_rule
 def job_states_changed(pair: OperationPair) -> Iterator[Change]:
-    before, after = (_dict(v) for v in _ext(pair, "x-job"))
+    before, after = (_dict(v) for v in _ext(pair, "x-mock-job"))
     if before is None or after is None:
         return
     old, new = _states(before), _states(after)
     old_success, new_success = (old[-1] if old else None), (new[-1] if new else None)
     if old_success != new_success:
         # Pollers stop when they see the success state; a different one strands them.
-        yield change("job-success-state-changed", pair.label, f"success state {old_success} replaced by {new_success}", "x-job")
+        yield change("job-success-state-changed", pair.label, f"success state {old_success} replaced by {new_success}", "x-mock-job")
     for state in old[:-1]:
         if state not in new:
-            yield change("job-state-removed", pair.label, f"state {state} removed", "x-job")
+            yield change("job-state-removed", pair.label, f"state {state} removed", "x-mock-job")
     for state in new:
         if state not in old and not (state == new_success and old_success != new_success):
-            yield change("job-state-added", pair.label, f"state {state} added", "x-job")
+            yield change("job-state-added", pair.label, f"state {state} added", "x-mock-job")
 
 
 @operation_rule
 def job_failure_state_changed(pair: OperationPair) -> Iterator[Change]:
-    before, after = (_dict(v) for v in _ext(pair, "x-job"))
+    before, after = (_dict(v) for v in _ext(pair, "x-mock-job"))
     if before is None or after is None:
         return
     old, new = before.get("failure"), after.get("failure")
     if old == new:
         return
     if old is None:
-        yield change("job-failure-state-added", pair.label, f"failure state {new} added", "x-job")
+        yield change("job-failure-state-added", pair.label, f"failure state {new} added", "x-mock-job")
     else:
         what = f"failure state {old} replaced by {new}" if new is not None else f"failure state {old} removed"
-        yield change("job-failure-state-removed", pair.label, what, "x-job")
+        yield change("job-failure-state-removed", pair.label, what, "x-mock-job")
 
 
 @operation_rule
 def job_wiring_changed(pair: OperationPair) -> Iterator[Change]:
-    before, after = (_dict(v) for v in _ext(pair, "x-job"))
+    before, after = (_dict(v) for v in _ext(pair, "x-mock-job"))
     if before is None or after is None:
         return
     if before.get("field", "status") != after.get("field", "status"):
         yield change(
             "job-state-field-changed", pair.label,
-            f"state field {before.get('field', 'status')} replaced by {after.get('field', 'status')}", "x-job",
+            f"state field {before.get('field', 'status')} replaced by {after.get('field', 'status')}", "x-mock-job",
         )
     if before.get("poll") != after.get("poll"):
-        yield change("job-poll-operation-changed", pair.label, f"poll operation {before.get('poll')} replaced by {after.get('poll')}", "x-job")
+        yield change("job-poll-operation-changed", pair.label, f"poll operation {before.get('poll')} replaced by {after.get('poll')}", "x-mock-job")
     old_fill, new_fill = _dict(before.get("fill")) or {}, _dict(after.get("fill")) or {}
     for name in old_fill:
         if name not in new_fill:
-            yield change("job-fill-field-removed", pair.label, f"field {name} no longer filled on completion", "x-job")
+            yield change("job-fill-field-removed", pair.label, f"field {name} no longer filled on completion", "x-mock-job")
 
 
 @operation_rule
 def admin_only_changed(pair: OperationPair) -> Iterator[Change]:
-    before, after = (v is True for v in _ext(pair, "x-admin"))
+    before, after = (v is True for v in _ext(pair, "x-mock-admin"))
     if before != after:
         if after:
             yield change("api-became-admin-only", pair.label, "only admin tokens may call it now")
@@ -202,12 +203,12 @@ def _preconditions(value: Any) -> dict[str, set[str]]:
 
 @operation_rule
 def preconditions_changed(pair: OperationPair) -> Iterator[Change]:
-    old, new = (_preconditions(v) for v in _ext(pair, "x-preconditions"))
+    old, new = (_preconditions(v) for v in _ext(pair, "x-mock-preconditions"))
     for name in new:
         if name not in old:
-            yield change("precondition-added", pair.label, f"new precondition on {name}", "x-preconditions")
+            yield change("precondition-added", pair.label, f"new precondition on {name}", "x-mock-preconditions")
         elif old[name] != new[name]:
-            yield change("precondition-changed", pair.label, f"precondition on {name} changed", "x-preconditions")
+            yield change("precondition-changed", pair.label, f"precondition on {name} changed", "x-mock-preconditions")
     for name in old:
         if name not in new:
-            yield change("precondition-removed", pair.label, f"precondition on {name} removed", "x-preconditions")
+            yield change("precondition-removed", pair.label, f"precondition on {name} removed", "x-mock-preconditions")

@@ -1,12 +1,12 @@
 """Parameters, matched by location and name (path parameters by position)."""
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..model import Change
+from ..registry import OperationPair, SchemaContext, change, operation_rule
 from ..spec import Parameter
 from ..walk import diff_schema
-from ..registry import OperationPair, SchemaContext, change, operation_rule
 
 
 def _where(param: Parameter) -> str:

@@ -1,11 +1,12 @@
 """The request body: presence, requiredness, media types and schemas."""
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from ..model import Change
-from ..walk import diff_schema
 from ..registry import OperationPair, SchemaContext, change, operation_rule
+from ..walk import diff_schema
 
 
 def _body(raw: dict[str, Any]) -> dict[str, Any] | None:

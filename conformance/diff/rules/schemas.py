@@ -1,13 +1,13 @@
 """Schema rules: one aspect each; the walker in walk.py applies them at every node."""
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..catalog import BOUNDS
 from ..model import Change
+from ..registry import SchemaContext, change, schema_rule
 from ..schema import EMPTY, Node
 from ..walk import covers, describe, hidden, pair_branches
-from ..registry import SchemaContext, change, schema_rule
 
 
 # format -> the formats that accept every value it accepts (and more)

@@ -6,7 +6,8 @@ an alternative whose callers also satisfy a remaining one, is harmless (oasdiff'
 INFO `*-security-removed`); otherwise it is our `*-security-alternative-removed`."""
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from ..model import Change
 from ..registry import OperationPair, SpecPair, change, operation_rule, spec_rule

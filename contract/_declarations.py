@@ -1,0 +1,325 @@
+"""Reads the spec's `x-mock-` behaviour declarations into typed, immutable objects, once, with every default
+applied here and nowhere else (the mock, the suite and the differ all read these objects, never the raw keys).
+
+The JSON Schema of the vocabulary (spec/extensions.schema.json) is checked first, so a mistyped declaration
+stops the server with the operation and the path of the mistake instead of misbehaving quietly. Extension keys
+outside the `x-mock-` namespace belong to other tools (`x-swagger-router-controller`, `x-oaiMeta`, …) and are
+ignored.
+"""
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from ._document import Operation, SpecDocument
+from ._expressions import Expression
+
+VOCABULARY = Path(__file__).resolve().parent.parent / "spec" / "extensions.schema.json"
+NAMESPACE = "x-mock-"
+OPERATION_KEYS = ("x-mock-resource", "x-mock-preconditions", "x-mock-credits", "x-mock-throttle", "x-mock-job", "x-mock-webhook",
+                  "x-mock-validation", "x-mock-admin", "x-mock-ledger", "x-mock-references")
+ROOT_KEYS = ("x-mock-resources", "x-mock-validation", "x-mock-request-id")
+
+
+class DeclarationError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Refusal:
+    status: int
+    code: str | None = None
+
+
+@dataclass(frozen=True)
+class ResourceDecl:
+    name: str
+    schema_ref: str
+    schema: dict
+    id_kind: str = "integer"
+    key: str = "id"
+    scope: str = "team"
+    parent: tuple[str, str] | None = None  # (resource, field)
+    foreign: Refusal = Refusal(403)
+    missing: Refusal = Refusal(404)
+    trash_field: str | None = None
+    expires: tuple[str, Refusal] | None = None
+    expires_ttl: float = 30 * 86400
+    fixture_count: int = 2
+    fixture_values: dict = field(default_factory=dict)
+    fixture_sets: list | None = None  # one list of field values per parent record (see seeding.py)
+    internal: dict = field(default_factory=dict)  # field -> schema: stored beside the record, never answered
+
+
+@dataclass(frozen=True)
+class Binding:
+    resource: str
+    action: str
+    id_param: str | None = None
+    parent_param: str | None = None
+    envelope: str | None = None
+    pagination: dict | None = None
+    trash: bool = False
+    set: dict = field(default_factory=dict)
+    response: dict | None = None
+    headers: dict = field(default_factory=dict)
+    link: tuple[str, str] | None = None  # (resource, field): list by another relation than the declared parent
+    where: dict = field(default_factory=dict)  # list/select/aggregate: only records matching (selection.py)
+    search: dict | None = None  # {param, fields}: substring search of a list
+    select: dict | None = None  # {rules: [{where, order}], none: refusal}
+    response_set: dict = field(default_factory=dict)  # value templates written into the answered body
+    media: dict | None = None  # {field, map}: the record's field picks the response media type
+    matches: dict | None = None  # bulk-update: {from: body field, rules: {key: {field, test, map, default}}}
+
+
+@dataclass(frozen=True)
+class Precondition:
+    field: str
+    test: str  # equals | in | not-in | is
+    value: Any
+    refuse: Refusal
+
+    def holds(self, record: dict) -> bool:
+        actual = record.get(self.field)
+        if self.test == "equals":
+            return actual == self.value
+        if self.test == "in":
+            return actual in self.value
+        if self.test == "not-in":
+            return actual not in self.value
+        return (actual is not None) if self.value == "set" else (actual is None)
+
+
+@dataclass(frozen=True)
+class Credits:
+    cost: Expression
+    deferred: Expression | None = None
+    note: str | None = None
+
+    @property
+    def spends(self) -> bool:
+        """Whether a served call may cost anything (any declaration but a flat, undeferred 0)."""
+        return self.cost.constant != 0 or self.deferred is not None
+
+    @staticmethod
+    def amount(expr: Expression, env: dict[str, Any]) -> int:
+        """A credit expression's value over `env` (body, query, path, record): rounded up, never negative, and
+        0 where it does not evaluate to a number."""
+        try:
+            return max(0, int(math.ceil(float(expr.evaluate(env) or 0))))
+        except (TypeError, ValueError):
+            return 0
+
+
+@dataclass(frozen=True)
+class ThrottleDecl:
+    limit: int
+    window: int
+    key: tuple[str, ...] = ("token",)
+    code: str = "rate_limited"  # the refusal code of the 429 (the API's own catalog may name it otherwise)
+
+
+@dataclass(frozen=True)
+class QueueDecl:
+    waiting: str
+    workers: int = 1
+    priority_field: str | None = None
+    order: list = field(default_factory=list)
+    position_field: str | None = None
+    eta_field: str | None = None
+
+
+@dataclass(frozen=True)
+class JobDecl:
+    resource: str
+    field: str
+    states: list
+    failure: str | None = None
+    step_seconds: float = 2.0
+    poll: str | None = None
+    fill: dict = field(default_factory=dict)
+    fail_fill: dict = field(default_factory=dict)
+    spawn: list[dict] = field(default_factory=list)
+    queue: QueueDecl | None = None
+    progress_field: str | None = None
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A request body field that names a record of another resource (`x-mock-references`)."""
+    field: str
+    resource: str
+    refuse: Refusal
+    where: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RequestIdDecl:
+    header: str
+    field: str | None = None
+
+
+@dataclass(frozen=True)
+class WebhookDecl:
+    url_field: str
+    secret_field: str
+    signature_header: str
+    id_header: str | None = None
+    retry_seconds: tuple[float, ...] = ()
+
+
+@dataclass(frozen=True)
+class ValidationDecl:
+    status: int = 422
+    codes: dict = field(default_factory=dict)
+    default: str | None = None
+
+
+@dataclass(frozen=True)
+class OperationDecl:
+    binding: Binding | None = None
+    preconditions: list[Precondition] = field(default_factory=list)
+    credits: Credits | None = None
+    throttle: ThrottleDecl | None = None
+    job: JobDecl | None = None
+    webhook: WebhookDecl | None = None
+    validation: ValidationDecl = field(default_factory=ValidationDecl)
+    admin: bool = False
+    ledger: str | None = None
+    references: list[Reference] = field(default_factory=list)
+
+
+def _refusal(raw: dict | None, default: Refusal) -> Refusal:
+    return Refusal(raw["status"], raw.get("code")) if raw else default
+
+
+def _validator() -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(json.loads(VOCABULARY.read_text()))
+
+
+def check_vocabulary(doc: SpecDocument) -> list[str]:
+    """Every declaration that breaks the vocabulary's JSON Schema, as 'where: path: message'."""
+    validator = _validator()
+    problems = []
+    root = {k: doc.raw[k] for k in ROOT_KEYS if k in doc.raw}
+    for err in validator.iter_errors(root):
+        problems.append(f"root: {err.json_path}: {err.message}")
+    for op in doc.operations.values():
+        decl = {k: v for k, v in op.raw.items() if k.startswith(NAMESPACE)}
+        for key in decl:
+            if key not in OPERATION_KEYS:
+                problems.append(f"{op.operation_id}: unknown extension {key}")
+        for err in validator.iter_errors(decl):
+            problems.append(f"{op.operation_id}: {err.json_path}: {err.message}")
+    return problems
+
+
+def read_resources(doc: SpecDocument) -> dict[str, ResourceDecl]:
+    out = {}
+    for name, raw in (doc.raw.get("x-mock-resources") or {}).items():
+        parent = raw.get("parent")
+        expires = raw.get("expires")
+        out[name] = ResourceDecl(
+            name=name,
+            schema_ref=raw["schema"],
+            schema=doc.schema(raw["schema"]),
+            id_kind=raw.get("id", "integer"),
+            key=raw.get("key", "id"),
+            scope=raw.get("scope", "team"),
+            parent=(parent["resource"], parent["field"]) if parent else None,
+            foreign=_refusal(raw.get("foreign"), Refusal(403)),
+            missing=_refusal(raw.get("missing"), Refusal(404)),
+            trash_field=(raw.get("trash") or {}).get("field"),
+            expires=(expires["field"], Refusal(expires["status"], expires.get("code"))) if expires else None,
+            expires_ttl=float((expires or {}).get("ttl-seconds", 30 * 86400)),
+            fixture_count=(raw.get("fixtures") or {}).get("count", 2),
+            fixture_values=raw.get("fixture-values") or {},
+            fixture_sets=(raw.get("fixtures") or {}).get("sets"),
+            internal=raw.get("internal") or {},
+        )
+    return out
+
+
+def read_operation(op: Operation, root_validation: dict | None) -> OperationDecl:
+    raw = op.raw
+    binding = None
+    if "x-mock-resource" in raw:
+        r = raw["x-mock-resource"]
+        binding = Binding(r["name"], r["action"], r.get("id-param"), r.get("parent-param"), r.get("envelope"),
+                          r.get("pagination"), bool(r.get("trash")), r.get("set") or {}, r.get("response"),
+                          r.get("headers") or {},
+                          (r["link"]["resource"], r["link"]["field"]) if "link" in r else None,
+                          where=r.get("where") or {}, search=r.get("search"), select=r.get("select"),
+                          response_set=r.get("response-set") or {}, media=r.get("media"),
+                          matches=r.get("matches"))
+    preconditions = []
+    for p in raw.get("x-mock-preconditions") or []:
+        test = next(t for t in ("equals", "in", "not-in", "is") if t in p)
+        preconditions.append(Precondition(p["field"], test, p[test], _refusal(p["refuse"], Refusal(409))))
+    credits = None
+    if "x-mock-credits" in raw:
+        c = raw["x-mock-credits"]
+        credits = Credits(Expression(c["cost"]), Expression(c["deferred"]) if "deferred" in c else None,
+                          c.get("note"))
+    throttle = None
+    if "x-mock-throttle" in raw:
+        t = raw["x-mock-throttle"]
+        throttle = ThrottleDecl(t["limit"], t["window"], tuple(t.get("key", ["token"])),
+                                t.get("code", "rate_limited"))
+    job = None
+    if "x-mock-job" in raw:
+        j = raw["x-mock-job"]
+        job = JobDecl(j["resource"], j["field"], list(j["states"]), j.get("failure"),
+                      float(j.get("step-seconds", 2)), j.get("poll"), j.get("fill") or {}, j.get("fail-fill") or {},
+                      j.get("spawn") or [], _queue(j.get("queue")), j.get("progress-field"))
+    webhook = None
+    if "x-mock-webhook" in raw:
+        w = raw["x-mock-webhook"]
+        webhook = WebhookDecl(w["url-field"], w["secret-field"], w["signature-header"], w.get("id-header"),
+                              tuple(w.get("retry-seconds", ())))
+    v = raw.get("x-mock-validation") or root_validation or {}
+    return OperationDecl(
+        binding=binding, preconditions=preconditions, credits=credits, throttle=throttle, job=job, webhook=webhook,
+        validation=ValidationDecl(v.get("status", 422), v.get("codes", {}), v.get("default")),
+        admin=bool(raw.get("x-mock-admin")), ledger=raw.get("x-mock-ledger"),
+        references=[Reference(r["field"], r["resource"], _refusal(r.get("refuse"), Refusal(404)),
+                              r.get("where") or {}) for r in raw.get("x-mock-references") or []])
+
+
+def _queue(raw: dict | None) -> QueueDecl | None:
+    if not raw:
+        return None
+    return QueueDecl(raw["waiting"], int(raw.get("workers", 1)), raw.get("priority-field"),
+                     list(raw.get("order") or []), raw.get("position-field"), raw.get("eta-field"))
+
+
+def read_request_id(doc: SpecDocument) -> RequestIdDecl | None:
+    raw = doc.raw.get("x-mock-request-id")
+    return RequestIdDecl(raw["header"], raw.get("field")) if raw else None
+
+
+def read_all(doc: SpecDocument) -> tuple[dict[str, ResourceDecl], dict[str, OperationDecl]]:
+    problems = check_vocabulary(doc)
+    resources = read_resources(doc)
+    ops = {oid: read_operation(op, doc.raw.get("x-mock-validation")) for oid, op in doc.operations.items()}
+    for oid, decl in ops.items():
+        named = [decl.binding and decl.binding.resource, decl.job and decl.job.resource,
+                 decl.binding and decl.binding.link and decl.binding.link[0]]
+        named += [s["resource"] for s in (decl.job.spawn if decl.job else [])]
+        named += [r.resource for r in decl.references]
+        if decl.job and decl.job.queue and decl.job.queue.waiting not in decl.job.states:
+            problems.append(f"{oid}: x-mock-job.queue.waiting {decl.job.queue.waiting!r} is not one of its states")
+        for name in filter(None, named):
+            if name not in resources:
+                problems.append(f"{oid}: names the undeclared resource {name!r}")
+    for res in resources.values():
+        if res.parent and res.parent[0] not in resources:
+            problems.append(f"x-mock-resources.{res.name}: parent {res.parent[0]!r} is not declared")
+    if problems:
+        raise DeclarationError("invalid behaviour declarations:\n  " + "\n  ".join(problems))
+    return resources, ops
