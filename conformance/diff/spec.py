@@ -5,7 +5,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .load import Resolved
+from contract import NAMESPACE, DeclarationError, ExpressionError, OperationDecl, SpecDocument, read_all
+
+from .load import Resolved, SpecLoadError
 from .schema import Node, Normalizer
 
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -83,6 +85,11 @@ class Spec:
             for path, item in paths.items():
                 if isinstance(item, dict):
                     self._index_path(str(path), item)
+        self.declarations = _declarations(self.doc, self.operations)
+
+    def declaration(self, op: Operation) -> OperationDecl:
+        """The operation's behaviour as contract/ reads it, defaults applied (none declared: all defaults)."""
+        return self.declarations.get((path_shape(op.path), op.method), _NO_DECLARATION)
 
     def node(self, schema: Any) -> Node:
         return self.normalizer.node(schema)
@@ -126,3 +133,26 @@ def _param_key(param: Parameter, path: str) -> tuple[str, str]:
     if param.location == "header":
         return ("header", param.name.lower())
     return (param.location, param.name)
+
+
+_NO_DECLARATION = OperationDecl()
+
+
+def _declarations(
+    doc: dict[str, Any], operations: dict[tuple[str, str], Operation]
+) -> dict[tuple[str, str], OperationDecl]:
+    """contract/ is the one reader of the x-mock- vocabulary; the differ compares what it read."""
+    if not any(key.startswith(NAMESPACE) for op in operations.values() for key in op.raw):
+        return {}
+    try:
+        read = SpecDocument(doc)
+        _, decls = read_all(read)
+    except (DeclarationError, ExpressionError) as exc:
+        lines = [line.strip() for line in str(exc).splitlines()]
+        problems = lines[1:] or lines  # DeclarationError lists one problem a line after a heading
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise SpecLoadError(f"invalid x-mock- declarations: {problems[0]}{more}") from None
+    except (AttributeError, KeyError, TypeError, ValueError) as exc:
+        # contract/ reads valid documents; a half-written one is refused here in one line, never a traceback.
+        raise SpecLoadError(f"cannot read the x-mock- declarations: {type(exc).__name__}: {exc}") from None
+    return {(path_shape(op.path), op.method): decls[oid] for oid, op in read.operations.items()}

@@ -9,7 +9,7 @@ import pytest
 from conformance.diff import diff_documents
 from conformance.diff.catalog import RULES
 from conformance.diff.ignore import IgnoreFileError, parse_ignore
-from conformance.diff.load import RECURSIVE_MARKER, resolve_refs
+from conformance.diff.load import RECURSIVE_MARKER, SpecLoadError, resolve_refs
 from conformance.diff.model import Change, Level
 
 
@@ -136,6 +136,7 @@ def test_malformed_documents_never_raise(corpus) -> None:
     rng = random.Random(7)
     junk = [None, 1, "x", [], {}, True, {"$ref": "#/components/schemas/Nope"}, {"$ref": "#/paths"}, ["a", {"b": 1}]]
     docs = [yaml.safe_load((case / "old.yaml").read_text()) for case in sorted(corpus.iterdir()) if case.is_dir()]
+    refused = 0
     for _ in range(300):
         old = rng.choice(docs)
         new = copy.deepcopy(old)
@@ -153,4 +154,10 @@ def test_malformed_documents_never_raise(corpus) -> None:
             if target:
                 target[rng.choice(list(target))] = copy.deepcopy(rng.choice(junk))
         for a, b in ((old, new), (new, old)):
-            assert all(c.id in RULES for c in diff_documents(a, b))
+            try:
+                assert all(c.id in RULES for c in diff_documents(a, b))
+            except SpecLoadError as exc:
+                # contract/ refuses broken x-mock- declarations: the CLI's one-line exit 2, not a crash.
+                assert "x-mock- declarations" in str(exc) and "\n" not in str(exc)
+                refused += 1
+    assert refused < 300  # most mutations leave the declarations readable
