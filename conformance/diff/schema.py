@@ -125,6 +125,12 @@ class Normalizer:
         node.write_only = schema.get("writeOnly") is True
         if "default" in schema:
             node.default = value_key(schema["default"])
+        if not _APPLICATORS.isdisjoint(schema):  # most schemas use none of them: skip the look-ups
+            self._applicators(node, schema)
+        node.digest = _digest(node)
+        return node
+
+    def _applicators(self, node: Node, schema: dict[str, Any]) -> None:
         node.discriminator = _discriminator(schema.get("discriminator"))
         node.prefix_items = self._branches(schema.get("prefixItems"))
         node.contains = self._optional(schema.get("contains"))
@@ -144,8 +150,6 @@ class Normalizer:
             if value is False or isinstance(value, dict):
                 node.unevaluated[slot] = False if value is False else self.node(value)
         node.property_names = self._optional(schema.get("propertyNames"))
-        node.digest = _digest(node)
-        return node
 
     def _optional(self, raw: Any) -> Node | None:
         return self.node(raw) if isinstance(raw, (dict, bool)) else None
@@ -168,6 +172,12 @@ class Normalizer:
         if out is not schema:
             self._keep.append(out)
         return out
+
+
+_APPLICATORS = frozenset({
+    "discriminator", "prefixItems", "contains", "if", "then", "else", "dependentRequired", "dependentSchemas",
+    "unevaluatedProperties", "unevaluatedItems", "propertyNames",
+})
 
 
 def _discriminator(raw: Any) -> tuple[str, dict[str, str]] | None:
@@ -322,15 +332,30 @@ def _digest(n: Node) -> str:
         n.read_only,
         n.write_only,
         n.default,
-        n.discriminator and (n.discriminator[0], sorted(n.discriminator[1].items())),
-        [b.digest for b in n.prefix_items],
-        _sub(n.contains),
-        sorted((k, v.digest) for k, v in n.conditional.items()),
-        sorted((k, sorted(v)) for k, v in n.dependent_required.items()),
-        sorted((k, v.digest) for k, v in n.dependent_schemas.items()),
-        sorted((k, _sub(v)) for k, v in n.unevaluated.items()),
-        _sub(n.property_names),
+        _applicator_parts(n),
     )
+
+
+def _applicator_parts(n: Node) -> tuple[Any, ...]:
+    # Tagged and only when present: the digest of the common schema stays as cheap as before.
+    parts: list[Any] = []
+    if n.discriminator:
+        parts.append(("discriminator", n.discriminator[0], sorted(n.discriminator[1].items())))
+    if n.prefix_items:
+        parts.append(("prefixItems", [b.digest for b in n.prefix_items]))
+    if n.contains:
+        parts.append(("contains", n.contains.digest))
+    if n.conditional:
+        parts.append(("conditional", sorted((k, v.digest) for k, v in n.conditional.items())))
+    if n.dependent_required:
+        parts.append(("dependentRequired", sorted((k, sorted(v)) for k, v in n.dependent_required.items())))
+    if n.dependent_schemas:
+        parts.append(("dependentSchemas", sorted((k, v.digest) for k, v in n.dependent_schemas.items())))
+    if n.unevaluated:
+        parts.append(("unevaluated", sorted((k, _sub(v)) for k, v in n.unevaluated.items())))
+    if n.property_names:
+        parts.append(("propertyNames", n.property_names.digest))
+    return tuple(parts)
 
 
 EMPTY.digest = _digest(EMPTY)
