@@ -24,10 +24,10 @@ _FIXED: dict[str, tuple[Level, str]] = {
     "endpoint-reactivated": (INFO, "an operation is no longer deprecated"),
     "api-operation-id-removed": (INFO, "an operationId was removed or replaced"),
     # deprecation, sunset and stability policy (x-sunset, x-stability-level)
-    "api-deprecated-sunset-missing": (ERR, "an operation was deprecated without the x-sunset date the deprecation policy requires"),
+    "api-deprecated-sunset-missing": (ERR, "deprecated without the x-sunset the deprecation policy requires"),
     "api-deprecated-sunset-parse": (ERR, "a deprecated operation's x-sunset is not a date"),
-    "api-sunset-date-too-small": (ERR, "a deprecated operation's x-sunset is closer than the deprecation policy allows"),
-    "api-sunset-date-changed-too-small": (ERR, "an x-sunset date was moved earlier, closer than the deprecation policy allows"),
+    "api-sunset-date-too-small": (ERR, "deprecated with an x-sunset closer than the policy allows"),
+    "api-sunset-date-changed-too-small": (ERR, "x-sunset moved earlier, closer than the policy allows"),
     "sunset-deleted": (ERR, "a deprecated operation lost its x-sunset date"),
     "api-removed-before-sunset": (ERR, "a deprecated operation was removed before its x-sunset date"),
     "api-path-removed-before-sunset": (ERR, "a deprecated path was removed before its x-sunset date"),
@@ -46,7 +46,9 @@ _FIXED: dict[str, tuple[Level, str]] = {
     "api-security-scope-added": (ERR, "an operation requires an additional OAuth scope"),
     "api-security-scope-removed": (INFO, "an operation no longer requires an OAuth scope"),
     "api-global-security-removed": (INFO, "a global security requirement was removed; its callers can still call"),
-    "api-global-security-alternative-removed": (ERR, "a global way of authenticating was removed; callers using it are refused"),
+    "api-global-security-alternative-removed": (
+        ERR, "a global way of authenticating was removed; its callers are refused"
+    ),
     "api-global-security-added": (INFO, "a global security alternative was added"),
     "api-global-security-scope-added": (ERR, "the global security requires an additional OAuth scope"),
     "api-global-security-scope-removed": (INFO, "the global security no longer requires an OAuth scope"),
@@ -62,9 +64,13 @@ _FIXED: dict[str, tuple[Level, str]] = {
     "request-parameter-reactivated": (INFO, "a parameter is no longer deprecated"),
     # The schema rule also emits body/property/response defaults at INFO; an optional
     # parameter's default is what the server assumes when the client sends nothing.
-    "request-parameter-default-value-added": (ERR, "an optional parameter got a default the server assumes when it is left out"),
+    "request-parameter-default-value-added": (
+        ERR, "an optional parameter got a default (what the server assumes when it is left out)"
+    ),
     "request-parameter-default-value-removed": (ERR, "an optional parameter lost its default"),
-    "request-parameter-default-value-changed": (ERR, "an optional parameter's default changed, so clients that leave it out get other behaviour"),
+    "request-parameter-default-value-changed": (
+        ERR, "an optional parameter's default changed: clients leaving it out get other behaviour"
+    ),
     # request body
     "request-body-added-required": (ERR, "a required request body was added"),
     "request-body-added-optional": (INFO, "an optional request body was added"),
@@ -86,22 +92,34 @@ _FIXED: dict[str, tuple[Level, str]] = {
     "response-property-became-optional": (ERR, "a response property is no longer always present"),
     "response-property-became-required": (INFO, "a response property is now always present"),
     # readOnly / writeOnly: a readOnly property is never sent, a writeOnly one never returned
-    "request-optional-property-became-read-only": (INFO, "an optional request property became readOnly (the server ignores it)"),
+    "request-optional-property-became-read-only": (
+        INFO, "an optional request property became readOnly (ignored when sent)"
+    ),
     "request-optional-property-became-not-read-only": (INFO, "an optional request property is no longer readOnly"),
     "request-optional-property-became-write-only": (INFO, "an optional request property became writeOnly"),
     "request-optional-property-became-not-write-only": (INFO, "an optional request property is no longer writeOnly"),
-    "request-required-property-became-read-only": (INFO, "a required request property became readOnly (the server ignores it)"),
+    "request-required-property-became-read-only": (
+        INFO, "a required request property became readOnly (ignored when sent)"
+    ),
     "request-required-property-became-not-read-only": (INFO, "a required request property is no longer readOnly"),
     "request-required-property-became-write-only": (INFO, "a required request property became writeOnly"),
     "request-required-property-became-not-write-only": (INFO, "a required request property is no longer writeOnly"),
     "response-optional-property-became-read-only": (INFO, "an optional response property became readOnly"),
     "response-optional-property-became-not-read-only": (INFO, "an optional response property is no longer readOnly"),
-    "response-optional-property-became-write-only": (INFO, "an optional response property became writeOnly (no longer returned)"),
-    "response-optional-property-became-not-write-only": (INFO, "an optional response property is no longer writeOnly (now returned)"),
+    "response-optional-property-became-write-only": (
+        INFO, "an optional response property became writeOnly (not returned)"
+    ),
+    "response-optional-property-became-not-write-only": (
+        INFO, "an optional response property is returned again (not writeOnly)"
+    ),
     "response-required-property-became-read-only": (INFO, "a required response property became readOnly"),
     "response-required-property-became-not-read-only": (INFO, "a required response property is no longer readOnly"),
-    "response-required-property-became-write-only": (INFO, "a required response property became writeOnly (no longer returned)"),
-    "response-required-property-became-not-write-only": (WARN, "a required response property is no longer writeOnly (now returned)"),
+    "response-required-property-became-write-only": (
+        INFO, "a required response property became writeOnly (not returned)"
+    ),
+    "response-required-property-became-not-write-only": (
+        WARN, "a required response property is returned now (not writeOnly)"
+    ),
     # responses
     "response-success-status-removed": (ERR, "a success status was removed"),
     "response-success-status-added": (INFO, "a success status was added"),

@@ -36,7 +36,9 @@ def build_parser(mode: str) -> argparse.ArgumentParser:
     parser.add_argument("--format", choices=sorted(RENDERERS), default="text")
     parser.add_argument("--fail-on", choices=["ERR", "WARN", "INFO"], default="ERR", type=str.upper,
                         help="lowest level that fails the run (default ERR)")
-    parser.add_argument("--ignore", metavar="FILE", help="accepted changes, one per line (see conformance/diff/ignore.py)")
+    parser.add_argument(
+        "--ignore", metavar="FILE", help="accepted changes, one per line (see conformance/diff/ignore.py)",
+    )
     parser.add_argument("--severity-levels", metavar="FILE",
                         help="'rule-id LEVEL' lines that change a rule's level (LEVEL: ERR, WARN, INFO or NONE)")
     parser.add_argument("--deprecation-days-beta", type=_days, default=0, metavar="N",

@@ -86,8 +86,8 @@ def render_junit(kept: list[Change], ignored: list[Change], fail_on: Level) -> s
     if not cases:  # some CI viewers treat an empty suite as an error
         cases.append(ET.Element("testcase", classname="openapi-diff", name="no contract changes"))
     attrs = {"tests": str(len(cases)), "failures": str(failures), "errors": "0", "skipped": str(len(ignored))}
-    root = ET.Element("testsuites", name="openapi-diff", **attrs)
-    suite = ET.SubElement(root, "testsuite", name="openapi-diff", **attrs)
+    root = ET.Element("testsuites", {"name": "openapi-diff", **attrs})
+    suite = ET.SubElement(root, "testsuite", {"name": "openapi-diff", **attrs})
     suite.extend(cases)
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

@@ -35,7 +35,9 @@ def parse_severity(text: str, label: str = "severity file") -> dict[str, Level |
         try:
             levels[rule_id] = Level.parse(level)
         except ValueError:
-            raise SeverityFileError(f"{label}, line {number}: unknown level {level!r} (ERR, WARN, INFO or NONE)") from None
+            raise SeverityFileError(
+                f"{label}, line {number}: unknown level {level!r} (ERR, WARN, INFO or NONE)"
+            ) from None
     return levels
 
 

@@ -101,13 +101,15 @@ class Spec:
     def _index_path(self, path: str, item: dict[str, Any]) -> None:
         shape = path_shape(path)
         self.paths[shape] = path
-        shared = item.get("parameters") if isinstance(item.get("parameters"), list) else []
+        declared = item.get("parameters")
+        shared: list[Any] = declared if isinstance(declared, list) else []
         for method in METHODS:
             raw = item.get(method)
             if not isinstance(raw, dict):
                 continue
             op = Operation(path, method, raw)
-            own = raw.get("parameters") if isinstance(raw.get("parameters"), list) else []
+            listed = raw.get("parameters")
+            own: list[Any] = listed if isinstance(listed, list) else []
             for p in [*shared, *own]:  # operation-level parameters override path-level ones
                 param = _parameter(p)
                 if param is not None:

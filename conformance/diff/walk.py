@@ -42,7 +42,10 @@ def _subschemas(old: Node, new: Node) -> Iterator[tuple[str, Node, Node]]:
         ("contains", old.contains, new.contains),
         ("propertyNames", old.property_names, new.property_names),
         *((kw, old.conditional.get(kw), new.conditional.get(kw)) for kw in ("if", "then", "else")),
-        *((f"unevaluated{kw.title()}", old.unevaluated.get(kw), new.unevaluated.get(kw)) for kw in ("properties", "items")),
+        *(
+            (f"unevaluated{kw.title()}", old.unevaluated.get(kw), new.unevaluated.get(kw))
+            for kw in ("properties", "items")
+        ),
     )
     for segment, before, after in singles:
         if isinstance(before, Node) and isinstance(after, Node):

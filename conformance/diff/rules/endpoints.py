@@ -7,8 +7,8 @@ far away. Draft and alpha operations may be removed at any time.
 """
 from __future__ import annotations
 
-from datetime import date, datetime
 from collections.abc import Iterator
+from datetime import date, datetime
 from typing import Any
 
 from ..model import STABILITY_LEVELS, Change
@@ -43,7 +43,9 @@ def endpoints_removed(pair: SpecPair) -> Iterator[Change]:
         if key in pair.new.operations or op.stability in _UNSTABLE:
             continue
         if not _valid_stability(op.stability):
-            yield change("api-invalid-stability-level", op.label, f"removed endpoint has x-stability-level {op.stability!r}")
+            yield change(
+                "api-invalid-stability-level", op.label, f"removed endpoint has x-stability-level {op.stability!r}",
+            )
             continue
         scope = "api-path" if key[0] not in pair.new.paths else "api"
         # A deprecation notice is the contract's way of announcing a removal, so it
@@ -86,11 +88,17 @@ def deprecation_changed(pair: OperationPair) -> Iterator[Change]:
         return
     if sunset is None:
         if days > 0:
-            yield change("api-deprecated-sunset-missing", pair.label, f"endpoint deprecated without an x-sunset at least {days} days ahead")
+            yield change(
+                "api-deprecated-sunset-missing", pair.label,
+                f"endpoint deprecated without an x-sunset at least {days} days ahead",
+            )
         else:
             yield change("endpoint-deprecated", pair.label, "endpoint deprecated")
     elif (sunset - pair.policy.today).days < days:
-        yield change("api-sunset-date-too-small", pair.label, f"endpoint deprecated with sunset {sunset}, less than {days} days ahead")
+        yield change(
+            "api-sunset-date-too-small", pair.label,
+            f"endpoint deprecated with sunset {sunset}, less than {days} days ahead",
+        )
     else:
         yield change("endpoint-deprecated", pair.label, f"endpoint deprecated (sunset {sunset})")
 
@@ -126,7 +134,10 @@ def stability_changed(pair: OperationPair) -> Iterator[Change]:
     invalid = [op for op in (pair.old, pair.new) if not _valid_stability(op.stability)]
     for op in invalid:
         side = "old" if op is pair.old else "new"
-        yield change("api-invalid-stability-level", pair.label, f"{side} x-stability-level {op.stability!r} is not one of {', '.join(STABILITY_LEVELS)}")
+        yield change(
+            "api-invalid-stability-level", pair.label,
+            f"{side} x-stability-level {op.stability!r} is not one of {', '.join(STABILITY_LEVELS)}",
+        )
     if invalid or _rank(pair.old) == _rank(pair.new):
         return
     verb = "decreased" if _rank(pair.new) < _rank(pair.old) else "increased"

@@ -32,7 +32,7 @@ def _cost(expr: Expression | None) -> float | str | None:
     return float(text) if _NUMBER.fullmatch(text) else text
 
 
-def _fmt(value: float | str) -> str:
+def _fmt(value: float | str | None) -> str:
     return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
 
 
@@ -60,7 +60,7 @@ def _compare_cost(
 def credit_cost_changed(pair: OperationPair) -> Iterator[Change]:
     before, after = (d.credits for d in _decls(pair))
     yield from _compare_cost(
-        before and before.cost, after and after.cost, "credit-cost", "credit cost", pair.label
+        before.cost if before else None, after.cost if after else None, "credit-cost", "credit cost", pair.label
     )
 
 
@@ -68,7 +68,8 @@ def credit_cost_changed(pair: OperationPair) -> Iterator[Change]:
 def deferred_credit_cost_changed(pair: OperationPair) -> Iterator[Change]:
     before, after = (d.credits for d in _decls(pair))
     yield from _compare_cost(
-        before and before.deferred, after and after.deferred, "credit-deferred-cost", "deferred credit cost", pair.label
+        before.deferred if before else None, after.deferred if after else None,
+        "credit-deferred-cost", "deferred credit cost", pair.label,
     )
 
 
@@ -87,7 +88,8 @@ def throttle_changed(pair: OperationPair) -> Iterator[Change]:
         yield change("throttle-added" if added else "throttle-removed", pair.label,
                      f"rate limit {shown} {'added' if added else 'removed'}")
         return
-    tighter, looser = [], []
+    tighter: list[str] = []
+    looser: list[str] = []
     if before.limit != after.limit:
         (tighter if after.limit < before.limit else looser).append(f"limit {before.limit} -> {after.limit}")
     if before.window != after.window:
@@ -128,7 +130,10 @@ def job_states_changed(pair: OperationPair) -> Iterator[Change]:
     old_success, new_success = (old[-1] if old else None), (new[-1] if new else None)
     if old_success != new_success:
         # Pollers stop when they see the success state; a different one strands them.
-        yield change("job-success-state-changed", pair.label, f"success state {old_success} replaced by {new_success}", "x-mock-job")
+        yield change(
+            "job-success-state-changed", pair.label,
+            f"success state {old_success} replaced by {new_success}", "x-mock-job",
+        )
     for state in old[:-1]:
         if state not in new:
             yield change("job-state-removed", pair.label, f"state {state} removed", "x-mock-job")
@@ -157,12 +162,20 @@ def job_wiring_changed(pair: OperationPair) -> Iterator[Change]:
         return
     before, after = jobs
     if before.field != after.field:
-        yield change("job-state-field-changed", pair.label, f"state field {before.field} replaced by {after.field}", "x-mock-job")
+        yield change(
+            "job-state-field-changed", pair.label,
+            f"state field {before.field} replaced by {after.field}", "x-mock-job",
+        )
     if before.poll != after.poll:
-        yield change("job-poll-operation-changed", pair.label, f"poll operation {before.poll} replaced by {after.poll}", "x-mock-job")
+        yield change(
+            "job-poll-operation-changed", pair.label,
+            f"poll operation {before.poll} replaced by {after.poll}", "x-mock-job",
+        )
     for name in before.fill:
         if name not in after.fill:
-            yield change("job-fill-field-removed", pair.label, f"field {name} no longer filled on completion", "x-mock-job")
+            yield change(
+                "job-fill-field-removed", pair.label, f"field {name} no longer filled on completion", "x-mock-job",
+            )
 
 
 @operation_rule

@@ -9,7 +9,6 @@ from ..registry import SchemaContext, change, schema_rule
 from ..schema import EMPTY, Node
 from ..walk import covers, describe, hidden, pair_branches
 
-
 # format -> the formats that accept every value it accepts (and more)
 _WIDER_FORMATS: dict[str, frozenset[str]] = {
     "float": frozenset({"double"}),
@@ -77,29 +76,28 @@ def nullable_changed(old: Node, new: Node, ctx: SchemaContext) -> Iterator[Chang
 @schema_rule(type_bound=True)
 def enum_changed(old: Node, new: Node, ctx: SchemaContext) -> Iterator[Change]:
     # `const: x` and `enum: [x]` mean the same; a single allowed value is reported as a const.
-    if old.enum is None and new.enum is None:
+    before, after = old.enum, new.enum
+    if before is None:
+        if after is not None and len(after) == 1:
+            yield ctx.emit("const-added", f"restricted to the single value {next(iter(after))}")
+        elif after is not None:
+            yield ctx.emit("became-enum", f"restricted to the values {', '.join(after)}")
         return
-    if old.enum is None:
-        if len(new.enum) == 1:
-            yield ctx.emit("const-added", f"restricted to the single value {next(iter(new.enum))}")
-        else:
-            yield ctx.emit("became-enum", f"restricted to the values {', '.join(new.enum)}")
-        return
-    if new.enum is None:
-        if len(old.enum) == 1:
-            yield ctx.emit("const-removed", f"no longer restricted to the single value {next(iter(old.enum))}")
+    if after is None:
+        if len(before) == 1:
+            yield ctx.emit("const-removed", f"no longer restricted to the single value {next(iter(before))}")
         else:
             yield ctx.emit("no-longer-enum", "no longer restricted to a list of values")
         return
-    if len(old.enum) == 1 and len(new.enum) == 1:
-        if old.enum.keys() != new.enum.keys():
-            yield ctx.emit("const-changed", f"const changed from {next(iter(old.enum))} to {next(iter(new.enum))}")
+    if len(before) == 1 and len(after) == 1:
+        if before.keys() != after.keys():
+            yield ctx.emit("const-changed", f"const changed from {next(iter(before))} to {next(iter(after))}")
         return
-    for value in old.enum:
-        if value not in new.enum:
+    for value in before:
+        if value not in after:
             yield ctx.emit("enum-value-removed", f"removed the enum value {value}")
-    for value in new.enum:
-        if value not in old.enum:
+    for value in after:
+        if value not in before:
             yield ctx.emit("enum-value-added", f"added the enum value {value}")
 
 
@@ -173,7 +171,9 @@ def discriminator_changed(old: Node, new: Node, ctx: SchemaContext) -> Iterator[
         yield ctx.emit(f"discriminator-{verb}", f"discriminator {verb}")
         return
     if before[0] != after[0]:
-        yield ctx.emit("discriminator-property-name-changed", f"discriminator property {before[0]} replaced by {after[0]}")
+        yield ctx.emit(
+            "discriminator-property-name-changed", f"discriminator property {before[0]} replaced by {after[0]}",
+        )
     for value, target in after[1].items():
         if value not in before[1]:
             yield ctx.emit("discriminator-mapping-added", f"discriminator value {value} added")
@@ -237,7 +237,9 @@ def additional_properties_changed(old: Node, new: Node, ctx: SchemaContext) -> I
     if (old.additional is False) == (new.additional is False):
         return
     if new.additional is False:
-        yield ctx.emit("additional-properties-disallowed", "additionalProperties: false added; unknown properties are refused")
+        yield ctx.emit(
+            "additional-properties-disallowed", "additionalProperties: false added; unknown properties are refused",
+        )
     else:
         yield ctx.emit("additional-properties-allowed", "additionalProperties: false removed")
 
@@ -285,7 +287,9 @@ def property_requiredness_changed(old: Node, new: Node, ctx: SchemaContext) -> I
             continue
         side = "request" if ctx.request else "response"
         rule = f"{side}-property-became-{'required' if now else 'optional'}"
-        yield change(rule, ctx.operation, f"property {name} became {'required' if now else 'optional'}", ctx.child(name).where)
+        yield change(
+            rule, ctx.operation, f"property {name} became {'required' if now else 'optional'}", ctx.child(name).where,
+        )
 
 
 @schema_rule(type_bound=True)

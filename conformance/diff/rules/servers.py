@@ -4,7 +4,9 @@ which no per-operation rule sees. Hosts are left alone: clients configure them."
 from __future__ import annotations
 
 import re
-from typing import Any, Iterator
+from collections.abc import Iterator
+from functools import partial
+from typing import Any
 from urllib.parse import urlsplit
 
 from ..model import Change
@@ -21,15 +23,16 @@ def base_paths(doc: dict[str, Any]) -> set[str]:
     for server in servers:
         if not isinstance(server, dict) or not isinstance(server.get("url"), str):
             continue
-        variables = server.get("variables") if isinstance(server.get("variables"), dict) else {}
-
-        def default(match: re.Match[str]) -> str:
-            spec = variables.get(match.group(1))
-            return str(spec.get("default", "")) if isinstance(spec, dict) else match.group(0)
-
-        url = _VARIABLE.sub(default, server["url"])
+        declared = server.get("variables")
+        variables: dict[str, Any] = declared if isinstance(declared, dict) else {}
+        url = _VARIABLE.sub(partial(_default, variables), server["url"])
         out.add("/" + urlsplit(url).path.strip("/"))
     return out or {"/"}
+
+
+def _default(variables: dict[str, Any], match: re.Match[str]) -> str:
+    spec = variables.get(match.group(1))
+    return str(spec.get("default", "")) if isinstance(spec, dict) else match.group(0)
 
 
 @spec_rule

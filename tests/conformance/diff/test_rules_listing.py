@@ -5,6 +5,7 @@ either a corpus case (either direction), a schema aspect placed at each of the
 six places a schema sits, or one of the policy cases below. An id the code
 stopped emitting, or a catalog entry nobody wired up, fails here.
 """
+
 from __future__ import annotations
 
 import copy
@@ -16,7 +17,7 @@ import pytest
 import yaml
 
 from conformance.diff import diff_documents
-from conformance.diff.catalog import BOUNDS, REQUEST_PREFIXES, RESPONSE_PREFIXES, RULES, all_aspects
+from conformance.diff.catalog import BOUNDS, REQUEST_PREFIXES, RESPONSE_PREFIXES, RULES
 from conformance.diff.cli import main
 from conformance.diff.model import Policy
 
@@ -31,7 +32,9 @@ def doc(schema: Any, where: str) -> dict[str, Any]:
     elif where == "request-body":
         op["requestBody"] = {"content": {"application/json": {"schema": schema}}}
     elif where == "request-property":
-        op["requestBody"] = {"content": {"application/json": {"schema": {"type": "object", "properties": {"p": schema}}}}}
+        op["requestBody"] = {
+            "content": {"application/json": {"schema": {"type": "object", "properties": {"p": schema}}}}
+        }
     elif where == "response-body":
         op["responses"]["200"]["content"] = {"application/json": {"schema": schema}}
     elif where == "response-property":
@@ -79,10 +82,22 @@ ASPECT_PAIRS: list[tuple[Any, Any, set[str]]] = [
     ({"allOf": [OBJ_A, OBJ_B]}, {"allOf": [OBJ_A]}, {"all-of-removed"}),
     ({"oneOf": [OBJ_A, OBJ_B]}, DISC, {"discriminator-added"}),
     (DISC, {"oneOf": [OBJ_A, OBJ_B]}, {"discriminator-removed"}),
-    (DISC, {**DISC, "discriminator": {"propertyName": "type", "mapping": {"a": "#/A"}}}, {"discriminator-property-name-changed"}),
-    (DISC, {**DISC, "discriminator": {"propertyName": "kind", "mapping": {"a": "#/A", "b": "#/B"}}}, {"discriminator-mapping-added"}),
+    (
+        DISC,
+        {**DISC, "discriminator": {"propertyName": "type", "mapping": {"a": "#/A"}}},
+        {"discriminator-property-name-changed"},
+    ),
+    (
+        DISC,
+        {**DISC, "discriminator": {"propertyName": "kind", "mapping": {"a": "#/A", "b": "#/B"}}},
+        {"discriminator-mapping-added"},
+    ),
     (DISC, {**DISC, "discriminator": {"propertyName": "kind"}}, {"discriminator-mapping-deleted"}),
-    (DISC, {**DISC, "discriminator": {"propertyName": "kind", "mapping": {"a": "#/B"}}}, {"discriminator-mapping-changed"}),
+    (
+        DISC,
+        {**DISC, "discriminator": {"propertyName": "kind", "mapping": {"a": "#/B"}}},
+        {"discriminator-mapping-changed"},
+    ),
     ({"type": "object"}, {"type": "object", "additionalProperties": False}, {"additional-properties-disallowed"}),
     ({"type": "object", "additionalProperties": False}, {"type": "object"}, {"additional-properties-allowed"}),
     ({"prefixItems": [{"type": "string"}]}, {"prefixItems": [{"type": "string"}] * 2}, {"prefix-items-added"}),
@@ -103,13 +118,12 @@ ASPECT_PAIRS: list[tuple[Any, Any, set[str]]] = [
     ({"type": "object"}, {"type": "object", "propertyNames": {"maxLength": 3}}, {"property-names-added"}),
     ({"type": "object", "propertyNames": {"maxLength": 3}}, {"type": "object"}, {"property-names-removed"}),
 ]
-for keyword, (slug, upper) in BOUNDS.items():
-    grow, shrink = ("increased", "decreased")
+for keyword, (slug, _) in BOUNDS.items():
     ASPECT_PAIRS += [
         ({}, {keyword: 5}, {f"{slug}-set"}),
         ({keyword: 5}, {}, {f"{slug}-unset"}),
-        ({keyword: 5}, {keyword: 6}, {f"{slug}-{grow}"}),
-        ({keyword: 6}, {keyword: 5}, {f"{slug}-{shrink}"}),
+        ({keyword: 5}, {keyword: 6}, {f"{slug}-increased"}),
+        ({keyword: 6}, {keyword: 5}, {f"{slug}-decreased"}),
     ]
 
 PREFIXES = REQUEST_PREFIXES + RESPONSE_PREFIXES
@@ -137,17 +151,42 @@ def _paths(paths: dict[str, Any]) -> dict[str, Any]:
 POLICY = Policy(beta_days=30, stable_days=180, today=date(2026, 1, 1))
 # Ids that need a deprecation policy, or whose undoing is silent, so no corpus case can hold them.
 POLICY_CASES: list[tuple[dict[str, Any], dict[str, Any], Policy, str]] = [
-    (_paths({"/a": {"get": _op()}}), _paths({"/a": {"get": _op(deprecated=True)}}), POLICY, "api-deprecated-sunset-missing"),
-    (_paths({"/a": {"get": _op()}}), _paths({"/a": {"get": _op(deprecated=True, **{"x-sunset": "2026-02-01"})}}),
-     POLICY, "api-sunset-date-too-small"),
-    (_paths({"/a": {"get": _op(deprecated=True, **{"x-sunset": "2027-01-01"})}}),
-     _paths({"/a": {"get": _op(deprecated=True, **{"x-sunset": "2026-02-01"})}}), POLICY, "api-sunset-date-changed-too-small"),
-    (_paths({"/a": {"get": _op(deprecated=True, **{"x-sunset": "2027-01-01"})}}),
-     _paths({"/a": {"get": _op(deprecated=True)}}), Policy(), "sunset-deleted"),
-    (_paths({"/a": {"get": _op(deprecated=True, **{"x-sunset": "2027-01-01"})}}),
-     _paths({"/a": {"get": _op(deprecated=True, **{"x-sunset": "soon"})}}), Policy(), "api-path-sunset-parse"),
-    (_paths({"/a": {"get": _op(deprecated=True, **{"x-sunset": "2999-01-01"})}}), _paths({}), Policy(),
-     "api-path-removed-before-sunset"),
+    (
+        _paths({"/a": {"get": _op()}}),
+        _paths({"/a": {"get": _op(deprecated=True)}}),
+        POLICY,
+        "api-deprecated-sunset-missing",
+    ),
+    (
+        _paths({"/a": {"get": _op()}}),
+        _paths({"/a": {"get": _op(deprecated=True, **{"x-sunset": "2026-02-01"})}}),
+        POLICY,
+        "api-sunset-date-too-small",
+    ),
+    (
+        _paths({"/a": {"get": _op(deprecated=True, **{"x-sunset": "2027-01-01"})}}),
+        _paths({"/a": {"get": _op(deprecated=True, **{"x-sunset": "2026-02-01"})}}),
+        POLICY,
+        "api-sunset-date-changed-too-small",
+    ),
+    (
+        _paths({"/a": {"get": _op(deprecated=True, **{"x-sunset": "2027-01-01"})}}),
+        _paths({"/a": {"get": _op(deprecated=True)}}),
+        Policy(),
+        "sunset-deleted",
+    ),
+    (
+        _paths({"/a": {"get": _op(deprecated=True, **{"x-sunset": "2027-01-01"})}}),
+        _paths({"/a": {"get": _op(deprecated=True, **{"x-sunset": "soon"})}}),
+        Policy(),
+        "api-path-sunset-parse",
+    ),
+    (
+        _paths({"/a": {"get": _op(deprecated=True, **{"x-sunset": "2999-01-01"})}}),
+        _paths({}),
+        Policy(),
+        "api-path-removed-before-sunset",
+    ),
 ]
 
 
@@ -158,7 +197,9 @@ def test_policy_rules(old: dict[str, Any], new: dict[str, Any], policy: Policy, 
 
 def test_without_a_policy_a_deprecation_needs_no_sunset_and_draft_endpoints_may_go() -> None:
     plain = _paths({"/a": {"get": _op()}})
-    assert [c.id for c in diff_documents(plain, _paths({"/a": {"get": _op(deprecated=True)}}))] == ["endpoint-deprecated"]
+    assert [c.id for c in diff_documents(plain, _paths({"/a": {"get": _op(deprecated=True)}}))] == [
+        "endpoint-deprecated"
+    ]
     draft = _paths({"/a": {"get": _op(**{"x-stability-level": "draft"})}, "/b": {"get": _op()}})
     assert diff_documents(draft, _paths({"/b": {"get": _op()}})) == []
 
@@ -169,8 +210,14 @@ def _with(op: dict[str, Any], **extra: Any) -> dict[str, Any]:
 
 BASE_OP = _op()
 BODY = {"content": {"application/json": {"schema": {"type": "object"}}}}
-JOB = {"resource": "report", "field": "status", "states": ["pending", "done"], "failure": "failed", "poll": "getA",
-       "fill": {"summary": "text"}}
+JOB = {
+    "resource": "report",
+    "field": "status",
+    "states": ["pending", "done"],
+    "failure": "failed",
+    "poll": "getA",
+    "fill": {"summary": "text"},
+}
 PRE = [{"field": "status", "in": ["draft"], "refuse": {"status": 409}}]
 
 
@@ -195,27 +242,62 @@ def _param(**fields: Any) -> dict[str, Any]:
 
 # Shared by every fixed case: an OAuth scheme for the scope rules, the resource x-mock-job names.
 ROOT = {
-    "components": {"securitySchemes": {"o": {"type": "oauth2", "flows": {}}}, "schemas": {"Report": {"type": "object"}}},
+    "components": {
+        "securitySchemes": {"o": {"type": "oauth2", "flows": {}}},
+        "schemas": {"Report": {"type": "object"}},
+    },
     "x-mock-resources": {"report": {"schema": "#/components/schemas/Report"}},
 }
 # Fixed ids no corpus case holds: smaller variations of behaviour the corpus already shows.
 FIXED_CASES: list[tuple[dict[str, Any], dict[str, Any], str]] = [
     (_with(BASE_OP, operationId="a"), _with(BASE_OP, operationId="b"), "api-operation-id-removed"),
-    (_with(BASE_OP, security=[{"o": ["read"]}]), _with(BASE_OP, security=[{"o": ["read", "write"]}]), "api-security-scope-added"),
-    (_with(BASE_OP, security=[{"o": ["read", "write"]}]), _with(BASE_OP, security=[{"o": ["read"]}]), "api-security-scope-removed"),
-    (_with(BASE_OP, **{"x-mock-credits": {"cost": 1, "deferred": 5}}), _with(BASE_OP, **{"x-mock-credits": {"cost": 1, "deferred": 6}}),
-     "credit-deferred-cost-increased"),
-    (_with(BASE_OP, **{"x-mock-credits": {"cost": 1, "deferred": 5}}), _with(BASE_OP, **{"x-mock-credits": {"cost": 1, "deferred": 4}}),
-     "credit-deferred-cost-decreased"),
-    (_with(BASE_OP, **{"x-mock-credits": {"cost": 1, "deferred": 5}}),
-     _with(BASE_OP, **{"x-mock-credits": {"cost": 1, "deferred": "len(body.urls)"}}), "credit-deferred-cost-changed"),
+    (
+        _with(BASE_OP, security=[{"o": ["read"]}]),
+        _with(BASE_OP, security=[{"o": ["read", "write"]}]),
+        "api-security-scope-added",
+    ),
+    (
+        _with(BASE_OP, security=[{"o": ["read", "write"]}]),
+        _with(BASE_OP, security=[{"o": ["read"]}]),
+        "api-security-scope-removed",
+    ),
+    (
+        _with(BASE_OP, **{"x-mock-credits": {"cost": 1, "deferred": 5}}),
+        _with(BASE_OP, **{"x-mock-credits": {"cost": 1, "deferred": 6}}),
+        "credit-deferred-cost-increased",
+    ),
+    (
+        _with(BASE_OP, **{"x-mock-credits": {"cost": 1, "deferred": 5}}),
+        _with(BASE_OP, **{"x-mock-credits": {"cost": 1, "deferred": 4}}),
+        "credit-deferred-cost-decreased",
+    ),
+    (
+        _with(BASE_OP, **{"x-mock-credits": {"cost": 1, "deferred": 5}}),
+        _with(BASE_OP, **{"x-mock-credits": {"cost": 1, "deferred": "len(body.urls)"}}),
+        "credit-deferred-cost-changed",
+    ),
     (_with(BASE_OP), _with(BASE_OP, **{"x-mock-job": JOB}), "job-added"),
     (_with(BASE_OP, **{"x-mock-job": JOB}), _with(BASE_OP), "job-removed"),
-    (_with(BASE_OP, **{"x-mock-job": JOB}), _with(BASE_OP, **{"x-mock-job": {**JOB, "fill": {}}}), "job-fill-field-removed"),
-    (_with(BASE_OP, **{"x-mock-job": JOB}), _with(BASE_OP, **{"x-mock-job": {**JOB, "poll": "getB"}}), "job-poll-operation-changed"),
-    (_with(BASE_OP, **{"x-mock-job": JOB}), _with(BASE_OP, **{"x-mock-job": {**JOB, "field": "state"}}), "job-state-field-changed"),
-    (_with(BASE_OP, **{"x-mock-preconditions": PRE}),
-     _with(BASE_OP, **{"x-mock-preconditions": [{**PRE[0], "in": ["archived"]}]}), "precondition-changed"),
+    (
+        _with(BASE_OP, **{"x-mock-job": JOB}),
+        _with(BASE_OP, **{"x-mock-job": {**JOB, "fill": {}}}),
+        "job-fill-field-removed",
+    ),
+    (
+        _with(BASE_OP, **{"x-mock-job": JOB}),
+        _with(BASE_OP, **{"x-mock-job": {**JOB, "poll": "getB"}}),
+        "job-poll-operation-changed",
+    ),
+    (
+        _with(BASE_OP, **{"x-mock-job": JOB}),
+        _with(BASE_OP, **{"x-mock-job": {**JOB, "field": "state"}}),
+        "job-state-field-changed",
+    ),
+    (
+        _with(BASE_OP, **{"x-mock-preconditions": PRE}),
+        _with(BASE_OP, **{"x-mock-preconditions": [{**PRE[0], "in": ["archived"]}]}),
+        "precondition-changed",
+    ),
     (_with(BASE_OP), _with(BASE_OP, requestBody=BODY), "request-body-added-optional"),
     (_with(BASE_OP), _with(BASE_OP, requestBody={**BODY, "required": True}), "request-body-added-required"),
     (_with(BASE_OP, requestBody=BODY), _with(BASE_OP), "request-body-removed"),
@@ -225,15 +307,31 @@ FIXED_CASES: list[tuple[dict[str, Any], dict[str, Any], str]] = [
     (_req(_props(["p"])), _req(_props([])), "request-property-became-optional"),
     (_req(_props([])), _req(_props(["p"])), "request-property-became-required"),
     (_resp({}, {"X-A": {"schema": {}}}), _with(BASE_OP), "optional-response-header-removed"),
-    (_resp({}, {"X-A": {"required": True, "schema": {}}}), _resp({}, {"X-A": {"schema": {}}}), "response-header-became-optional"),
-    (_resp({}, {"X-A": {"schema": {}}}), _resp({}, {"X-A": {"required": True, "schema": {}}}), "response-header-became-required"),
+    (
+        _resp({}, {"X-A": {"required": True, "schema": {}}}),
+        _resp({}, {"X-A": {"schema": {}}}),
+        "response-header-became-optional",
+    ),
+    (
+        _resp({}, {"X-A": {"schema": {}}}),
+        _resp({}, {"X-A": {"required": True, "schema": {}}}),
+        "response-header-became-required",
+    ),
 ]
 for side, wrap in (("request", _req), ("response", _resp)):
     for kind, required in (("optional", []), ("required", ["p"])):
         for flag, key in (("read-only", "readOnly"), ("write-only", "writeOnly")):
             FIXED_CASES += [
-                (wrap(_props(required)), wrap(_props(required, **{key: True})), f"{side}-{kind}-property-became-{flag}"),
-                (wrap(_props(required, **{key: True})), wrap(_props(required)), f"{side}-{kind}-property-became-not-{flag}"),
+                (
+                    wrap(_props(required)),
+                    wrap(_props(required, **{key: True})),
+                    f"{side}-{kind}-property-became-{flag}",
+                ),
+                (
+                    wrap(_props(required, **{key: True})),
+                    wrap(_props(required)),
+                    f"{side}-{kind}-property-became-not-{flag}",
+                ),
             ]
 
 
