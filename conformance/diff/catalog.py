@@ -4,8 +4,9 @@ Levels live here, not at the call sites, so one id always has one level (a
 report consumer or an ignore file can rely on that) and so an unknown id is a
 programming error caught by the tests rather than a silently new category.
 Ids and default levels follow oasdiff's checker wherever oasdiff has the rule;
-the x- behaviour rules, the server base path and a few refinements are ours
-(`OWN_RULE_IDS`). `python -m conformance diff rules` prints this table.
+the x-mock- behaviour rules, the server base path rules, `request-parameter-in-changed`
+and `*-security-alternative-removed` are ours. `python -m conformance diff rules`
+prints this table.
 """
 from __future__ import annotations
 
@@ -167,14 +168,6 @@ _FIXED: dict[str, tuple[Level, str]] = {
     "precondition-changed": (WARN, "a state precondition changed"),
 }
 
-# Ids oasdiff does not have: the x- behaviour rules, servers and the split of a
-# removed security alternative into harmless (oasdiff's INFO) and locking out.
-OWN_RULE_IDS = frozenset(
-    {rule for rule in _FIXED if rule.split("-")[0] in {"credit", "throttle", "job", "precondition", "server"}}
-    | {"api-became-admin-only", "api-no-longer-admin-only", "request-parameter-in-changed",
-       "api-security-alternative-removed", "api-global-security-alternative-removed"}
-)
-
 # Schema aspects apply wherever a schema sits. The level depends only on which
 # side of the wire the schema is on: narrowing what a request accepts breaks
 # senders, widening what a response promises breaks readers.
@@ -279,7 +272,7 @@ def _bound_aspects(keyword: str, slug: str, upper: bool) -> dict[str, tuple[Leve
     }
 
 
-def all_aspects() -> dict[str, tuple[Level | None, Level | None, str]]:
+def _all_aspects() -> dict[str, tuple[Level | None, Level | None, str]]:
     aspects = dict(SCHEMA_ASPECTS)
     for keyword, (slug, upper) in BOUNDS.items():
         aspects.update(_bound_aspects(keyword, slug, upper))
@@ -288,7 +281,7 @@ def all_aspects() -> dict[str, tuple[Level | None, Level | None, str]]:
 
 def _generated() -> dict[str, tuple[Level, str]]:
     out: dict[str, tuple[Level, str]] = {}
-    for aspect, (req, resp, what) in all_aspects().items():
+    for aspect, (req, resp, what) in _all_aspects().items():
         for prefixes, level in ((REQUEST_PREFIXES, req), (RESPONSE_PREFIXES, resp)):
             if level is None:
                 continue
@@ -300,7 +293,6 @@ def _generated() -> dict[str, tuple[Level, str]]:
 _TABLE: dict[str, tuple[Level, str]] = {**_generated(), **_FIXED}
 RULES: dict[str, Level] = {rule: level for rule, (level, _) in _TABLE.items()}
 DESCRIPTIONS: dict[str, str] = {rule: text for rule, (_, text) in _TABLE.items()}
-FIXED_RULE_IDS = frozenset(_FIXED)
 
 
 def level_of(rule_id: str) -> Level:
