@@ -37,7 +37,7 @@ class Change:
             "path": self.path,
         }
 
-    def sort_key(self) -> tuple:
+    def sort_key(self) -> tuple[int, str, str, str, str]:
         # Most severe first, then stable by place so reports diff cleanly between runs.
         return (-int(self.level), self.operation, self.path, self.id, self.message)
 
