@@ -240,6 +240,15 @@ SCHEMA_ASPECTS: dict[str, tuple[Level | None, Level | None, str]] = {
     "unevaluated-items-removed": (INFO, ERR, "unevaluatedItems was removed"),
     "property-names-added": (ERR, INFO, "propertyNames was added"),
     "property-names-removed": (INFO, ERR, "propertyNames was removed"),
+    "pattern-property-added": (ERR, INFO, "a patternProperties entry was added"),
+    "pattern-property-removed": (INFO, ERR, "a patternProperties entry was removed"),
+    "unique-items-set": (ERR, INFO, "uniqueItems: true was added"),
+    "unique-items-unset": (INFO, ERR, "uniqueItems: true was removed"),
+    "multiple-of-set": (ERR, INFO, "multipleOf was set"),
+    "multiple-of-unset": (INFO, ERR, "multipleOf was removed"),
+    "multiple-of-changed": (ERR, ERR, "multipleOf changed so that some values are no longer allowed"),
+    "multiple-of-generalized": (INFO, None, "multipleOf changed to a divisor of the old one: more values accepted"),
+    "multiple-of-specialized": (None, INFO, "multipleOf changed to a multiple of the old one: fewer values returned"),
 }
 
 # keyword -> (slug, True when it is an upper bound)

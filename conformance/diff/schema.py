@@ -24,7 +24,8 @@ class Node:
         "types", "nullable", "enum", "format", "pattern", "bounds", "props", "required",
         "items", "additional", "one_of", "any_of", "all_of", "read_only", "write_only", "opaque",
         "default", "discriminator", "prefix_items", "contains", "conditional", "dependent_required",
-        "dependent_schemas", "unevaluated", "property_names", "digest",
+        "dependent_schemas", "unevaluated", "property_names", "pattern_props", "unique_items", "multiple_of",
+        "digest",
     )
 
     def __init__(self) -> None:
@@ -55,6 +56,9 @@ class Node:
         self.dependent_schemas: dict[str, Node] = {}
         self.unevaluated: dict[str, Node | bool] = {}  # "properties", "items"; absent: not constrained
         self.property_names: Node | None = None
+        self.pattern_props: dict[str, Node] = {}
+        self.unique_items = False
+        self.multiple_of: float | None = None
         self.digest = ""
 
 
@@ -150,6 +154,13 @@ class Normalizer:
             if value is False or isinstance(value, dict):
                 node.unevaluated[slot] = False if value is False else self.node(value)
         node.property_names = self._optional(schema.get("propertyNames"))
+        patterns = schema.get("patternProperties")
+        if isinstance(patterns, dict):
+            node.pattern_props = {str(k): self.node(v) for k, v in patterns.items()}
+        node.unique_items = schema.get("uniqueItems") is True
+        step = schema.get("multipleOf")
+        if isinstance(step, (int, float)) and not isinstance(step, bool) and step > 0:
+            node.multiple_of = step
 
     def _optional(self, raw: Any) -> Node | None:
         return self.node(raw) if isinstance(raw, (dict, bool)) else None
@@ -176,7 +187,7 @@ class Normalizer:
 
 _APPLICATORS = frozenset({
     "discriminator", "prefixItems", "contains", "if", "then", "else", "dependentRequired", "dependentSchemas",
-    "unevaluatedProperties", "unevaluatedItems", "propertyNames",
+    "unevaluatedProperties", "unevaluatedItems", "propertyNames", "patternProperties", "uniqueItems", "multipleOf",
 })
 
 
@@ -355,6 +366,12 @@ def _applicator_parts(n: Node) -> tuple[Any, ...]:
         parts.append(("unevaluated", sorted((k, _sub(v)) for k, v in n.unevaluated.items())))
     if n.property_names:
         parts.append(("propertyNames", n.property_names.digest))
+    if n.pattern_props:
+        parts.append(("patternProperties", sorted((k, v.digest) for k, v in n.pattern_props.items())))
+    if n.unique_items:
+        parts.append(("uniqueItems",))
+    if n.multiple_of is not None:
+        parts.append(("multipleOf", n.multiple_of))
     return tuple(parts)
 
 

@@ -55,6 +55,9 @@ def _subschemas(old: Node, new: Node) -> Iterator[tuple[str, Node, Node]]:
     for name, after in new.dependent_schemas.items():
         if name in old.dependent_schemas:
             yield f"dependentSchemas/{name}", old.dependent_schemas[name], after
+    for pattern, after in new.pattern_props.items():
+        if pattern in old.pattern_props:
+            yield f"patternProperties/{pattern}", old.pattern_props[pattern], after
 
 
 def hidden(node: Node, ctx: SchemaContext) -> bool:

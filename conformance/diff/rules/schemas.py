@@ -199,6 +199,9 @@ def conditional_changed(old: Node, new: Node, ctx: SchemaContext) -> Iterator[Ch
 @schema_rule(type_bound=True)
 def array_keywords_changed(old: Node, new: Node, ctx: SchemaContext) -> Iterator[Change]:
     yield from _presence("contains", "contains", old.contains, new.contains, ctx)
+    if old.unique_items != new.unique_items:
+        verb = "set" if new.unique_items else "unset"
+        yield ctx.emit(f"unique-items-{verb}", f"uniqueItems {'added' if new.unique_items else 'removed'}")
     yield from _presence(
         "unevaluated-items", "unevaluatedItems", old.unevaluated.get("items"), new.unevaluated.get("items"), ctx
     )
@@ -224,6 +227,12 @@ def object_keywords_changed(old: Node, new: Node, ctx: SchemaContext) -> Iterato
     for name in old.dependent_required:
         if name not in new.dependent_required:
             yield ctx.emit("dependent-required-removed", f"sending {name} no longer requires other properties")
+    for pattern in new.pattern_props:
+        if pattern not in old.pattern_props:
+            yield ctx.emit("pattern-property-added", f"properties matching {pattern} are now constrained")
+    for pattern in old.pattern_props:
+        if pattern not in new.pattern_props:
+            yield ctx.emit("pattern-property-removed", f"properties matching {pattern} are no longer constrained")
     for name in new.dependent_schemas:
         if name not in old.dependent_schemas:
             yield ctx.emit("dependent-schema-added", f"a schema now applies when {name} is present")
@@ -308,3 +317,29 @@ def property_access_changed(old: Node, new: Node, ctx: SchemaContext) -> Iterato
                 state = flag if now else f"not-{flag}"
                 yield change(f"{side}-{kind}-property-became-{state}", ctx.operation,
                              f"property {name} became {state}", ctx.child(name).where)
+
+
+def _divides(divisor: float, value: float) -> bool:
+    quotient = value / divisor
+    return abs(quotient - round(quotient)) < 1e-9
+
+
+@schema_rule(type_bound=True)
+def multiple_of_changed(old: Node, new: Node, ctx: SchemaContext) -> Iterator[Change]:
+    before, after = old.multiple_of, new.multiple_of
+    if before == after:
+        return
+    if before is None:
+        yield ctx.emit("multiple-of-set", f"multipleOf {after} set")
+        return
+    if after is None:
+        yield ctx.emit("multiple-of-unset", f"multipleOf {before} removed")
+        return
+    what = f"multipleOf changed from {before} to {after}"
+    # A divisor of the old step accepts every old value (10 -> 5); a multiple of it accepts fewer (5 -> 10).
+    if ctx.request and _divides(after, before):
+        yield ctx.emit("multiple-of-generalized", what)
+    elif not ctx.request and _divides(before, after):
+        yield ctx.emit("multiple-of-specialized", what)
+    else:
+        yield ctx.emit("multiple-of-changed", what)

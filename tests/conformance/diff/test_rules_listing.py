@@ -117,6 +117,15 @@ ASPECT_PAIRS: list[tuple[Any, Any, set[str]]] = [
     ({"type": "array", "unevaluatedItems": False}, {"type": "array"}, {"unevaluated-items-removed"}),
     ({"type": "object"}, {"type": "object", "propertyNames": {"maxLength": 3}}, {"property-names-added"}),
     ({"type": "object", "propertyNames": {"maxLength": 3}}, {"type": "object"}, {"property-names-removed"}),
+    ({"type": "object"}, {"type": "object", "patternProperties": {"^x": OBJ_A}}, {"pattern-property-added"}),
+    ({"type": "object", "patternProperties": {"^x": OBJ_A}}, {"type": "object"}, {"pattern-property-removed"}),
+    ({"type": "array"}, {"type": "array", "uniqueItems": True}, {"unique-items-set"}),
+    ({"type": "array", "uniqueItems": True}, {"type": "array"}, {"unique-items-unset"}),
+    ({"type": "integer"}, {"type": "integer", "multipleOf": 5}, {"multiple-of-set"}),
+    ({"type": "integer", "multipleOf": 5}, {"type": "integer"}, {"multiple-of-unset"}),
+    ({"multipleOf": 10}, {"multipleOf": 5}, {"multiple-of-generalized"}),
+    ({"multipleOf": 5}, {"multipleOf": 10}, {"multiple-of-specialized"}),
+    ({"multipleOf": 4}, {"multipleOf": 6}, {"multiple-of-changed"}),
 ]
 for keyword, (slug, _) in BOUNDS.items():
     ASPECT_PAIRS += [
