@@ -107,14 +107,14 @@ class Spec:
             raw = item.get(method)
             if not isinstance(raw, dict):
                 continue
-            op = Operation(path, method, raw)
             listed = raw.get("parameters")
             own: list[Any] = listed if isinstance(listed, list) else []
+            merged: dict[tuple[str, str], Parameter] = {}
             for p in [*shared, *own]:  # operation-level parameters override path-level ones
                 param = _parameter(p)
                 if param is not None:
-                    op.params[_param_key(param, path)] = param
-            self.operations[(shape, method)] = op
+                    merged[(param.location, param.name.lower() if param.location == "header" else param.name)] = param
+            self.operations[(shape, method)] = Operation(path, method, raw, _keyed(list(merged.values()), path))
 
 
 def _parameter(raw: Any) -> Parameter | None:
@@ -126,15 +126,27 @@ def _parameter(raw: Any) -> Parameter | None:
     return Parameter(raw["name"], location, raw)
 
 
-def _param_key(param: Parameter, path: str) -> tuple[str, str]:
-    if param.location == "path":
-        # Path parameters are positional on the wire; renaming one is not a change.
-        names = [m.group(0)[1:-1] for m in _TEMPLATE.finditer(path)]
-        if param.name in names:
-            return ("path", f"#{names.index(param.name)}")
-    if param.location == "header":
-        return ("header", param.name.lower())
-    return (param.location, param.name)
+def _keyed(params: list[Parameter], path: str) -> dict[tuple[str, str], Parameter]:
+    """Parameters by the key a client's request sees.
+
+    Path parameters are positional on the wire, so each is keyed by its slot in the template: renaming
+    one is no change, even when only the template variable or only the parameter got the new name (a
+    parameter no variable names takes the first slot no parameter names).
+    """
+    names = [m.group(0)[1:-1] for m in _TEMPLATE.finditer(path)]
+    declared = {p.name for p in params if p.location == "path"}
+    free = iter([i for i, name in enumerate(names) if name not in declared])
+    out: dict[tuple[str, str], Parameter] = {}
+    for param in params:
+        if param.location == "path":
+            slot = names.index(param.name) if param.name in names else next(free, None)
+            key = ("path", f"#{slot}") if slot is not None else ("path", param.name)
+        elif param.location == "header":
+            key = ("header", param.name.lower())
+        else:
+            key = (param.location, param.name)
+        out[key] = param
+    return out
 
 
 _NO_DECLARATION = OperationDecl()
