@@ -57,15 +57,17 @@ class Bundler:
         self.root = root.resolve()
         self.files: dict[Path, Any] = {self.root: None}
         self.hoisted: dict[tuple[Path, str], str] = {}
-        self.doc: dict = {}
+        self.added: dict[str, dict] = {}  # components brought in from other files, by section
 
     def bundle(self, raw: dict) -> dict:
-        self.doc = raw
         self.files[self.root] = raw
         if not self._has_external(raw):
             return raw
-        self.doc = self._walk(raw, self.root, "")
-        return self.doc
+        doc = self._walk(raw, self.root, "")
+        components = doc.setdefault("components", {})
+        for kind, items in self.added.items():
+            components[kind] = {**(components.get(kind) or {}), **items}
+        return doc
 
     def _has_external(self, node: Any) -> bool:
         if isinstance(node, dict):
@@ -113,12 +115,12 @@ class Bundler:
             node = _pointer(content, pointer, ref)
             name = re.sub(r"[^A-Za-z0-9_.-]+", "_", f"{target.stem}{'_' + pointer.strip('/') if pointer else ''}")
             kind = section if section in self.SECTIONS else "schemas"
-            components = self.doc.setdefault("components", {})
-            while name in (components.get(kind) or {}):
+            taken = (self.files[self.root].get("components") or {}).get(kind) or {}
+            while name in taken or name in self.added.get(kind, {}):
                 name += "_"
             self.hoisted[key] = f"#/components/{kind}/{name}"
-            components.setdefault(kind, {})[name] = None  # reserved before the walk: a cycle refers to it
-            components[kind][name] = self._walk(node, target, kind)
+            self.added.setdefault(kind, {})[name] = None  # reserved before the walk: a cycle refers to it
+            self.added[kind][name] = self._walk(node, target, kind)
         return self.hoisted[key]
 
     def _file(self, target: Path, ref: str, named_in: Path) -> Any:
@@ -172,6 +174,13 @@ class RefResolver:
         self.doc = doc
         self._cache: dict[str, Any] = {}
 
+    def _extension(self, value: Any, stack: tuple[str, ...]) -> Any:
+        """Another tool's extension may name files the mock never reads: as written when it does not resolve."""
+        try:
+            return self.resolve(value, stack)
+        except ValueError:
+            return value
+
     def lookup(self, ref: str) -> Any:
         if not ref.startswith("#"):
             raise ValueError(f"only local $refs are supported: {ref}")
@@ -195,7 +204,8 @@ class RefResolver:
                 if not _stack:
                     self._cache[ref] = target
                 return target
-            return {k: self.resolve(v, _stack) for k, v in node.items()}
+            return {k: self._extension(v, _stack) if k.startswith("x-") else self.resolve(v, _stack)
+                    for k, v in node.items()}
         if isinstance(node, list):
             return [self.resolve(v, _stack) for v in node]
         return node

@@ -92,6 +92,8 @@ class Generator:
         for key in ("oneOf", "anyOf"):
             if key in schema and schema[key]:
                 branches = [b for b in schema[key] if not (isinstance(b, dict) and b.get("type") == "null")]
+                if depth >= MINIMAL_DEPTH and len(branches) < len(schema[key]):
+                    return None  # null is the smallest value a recursive branch can end with
                 chosen = (branches or schema[key])[0]
                 base = {k: v for k, v in schema.items() if k not in (key, "discriminator")}
                 branch = merge_all_of({"allOf": [base, _followed(chosen)]})
@@ -100,7 +102,7 @@ class Generator:
         kind = schema.get("type")
         if isinstance(kind, list):
             non_null = [k for k in kind if k != "null"]
-            kind = non_null[0] if non_null else "null"
+            kind = non_null[0] if non_null and not (depth >= MINIMAL_DEPTH and "null" in kind) else "null"
         if kind is None:
             kind = "object" if "properties" in schema else ("array" if "items" in schema else "string")
         maker = getattr(self, f"_{kind}", None)
