@@ -125,7 +125,9 @@ class Router(Generic[T]):
         if not path.startswith(self.base):
             return None
         rest = path[len(self.base):]
-        return rest if rest.startswith("/") or not rest else None
+        if not rest:  # the base path itself is the document's `/`
+            return "/"
+        return rest if rest.startswith("/") else None
 
     def candidates(self, segments: list[str]) -> list[Route[T]]:
         count = len(segments)
