@@ -264,6 +264,7 @@ def startup_only(server: Server) -> None:
 
 def corpus_startups(samples: int) -> dict:
     """Start-up to the first answer and peak memory of ours and Prism on the largest corpus document."""
+    sys.path.insert(0, str(ROOT))  # run as a script from bench/: the toolkit's packages are one level up
     from contract import SpecDocument
 
     document = max((p for p in CORPUS.rglob("*.yaml")), key=lambda p: p.stat().st_size)
