@@ -21,12 +21,12 @@ def load_yaml(path: str | Path) -> dict[str, Any]:
     return document
 
 
-def load_document(path: str | Path) -> dict:
+def load_document(path: str | Path) -> dict[str, Any]:
     """An OpenAPI document from a file, with every `$ref` to another file brought in (relative to the file that
     names it), so the rest of the toolkit sees one document. ValueError, in one line, for what is not one."""
     path = Path(path)
     try:
-        raw = load_yaml(path)
+        raw: Any = load_yaml(path)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1})" if mark is not None else ""
@@ -58,13 +58,13 @@ class Bundler:
         self.root = root.resolve()
         self.files: dict[Path, Any] = {self.root: None}
         self.hoisted: dict[tuple[Path, str], str] = {}
-        self.added: dict[str, dict] = {}  # components brought in from other files, by section
+        self.added: dict[str, dict[str, Any]] = {}  # components brought in from other files, by section
 
-    def bundle(self, raw: dict) -> dict:
+    def bundle(self, raw: dict[str, Any]) -> dict[str, Any]:
         self.files[self.root] = raw
         if not self._has_external(raw):
             return raw
-        doc = self._walk(raw, self.root, "")
+        doc: dict[str, Any] = self._walk(raw, self.root, "")
         components = doc.setdefault("components", {})
         for kind, items in self.added.items():
             components[kind] = {**(components.get(kind) or {}), **items}
@@ -148,23 +148,23 @@ def _pointer(doc: Any, pointer: str, ref: str) -> Any:
     return node
 
 
-class Resolved(dict):
+class Resolved(dict[str, Any]):
     """A `$ref`'s target, inlined; `ref` says which ref it was (a discriminator names its branch by it)."""
     ref: str = ""
 
 
-class RecursiveRef(dict):
+class RecursiveRef(dict[str, Any]):
     """A `$ref` met again inside itself: left as `{"$ref": …}` (validators resolve it against components), and
     `target()` gives the schema for whoever walks it by hand (the generator)."""
 
-    def __init__(self, node: dict, resolver: RefResolver):
+    def __init__(self, node: dict[str, Any], resolver: RefResolver):
         super().__init__(node)
         self._resolver = resolver
 
     def target(self) -> Any:
         return self._resolver.resolve({"$ref": self["$ref"]})
 
-    def __deepcopy__(self, memo: dict) -> RecursiveRef:
+    def __deepcopy__(self, memo: dict[int, Any]) -> RecursiveRef:
         return RecursiveRef(copy.deepcopy(dict(self), memo), self._resolver)
 
 
@@ -274,7 +274,7 @@ def derived_id(method: str, path: str) -> str:
     return f"{method}_{words}" if words else method
 
 
-def _merged_parameters(shared: list, own: list) -> list:
+def _merged_parameters(shared: list[Any], own: list[Any]) -> list[Any]:
     """Path-level parameters, overridden by the operation's own of the same name and location."""
     def key(p: Any) -> Any:
         return (p.get("name"), p.get("in")) if isinstance(p, dict) and "$ref" not in p else id(p)
@@ -282,7 +282,7 @@ def _merged_parameters(shared: list, own: list) -> list:
     return [p for p in shared if key(p) not in names] + own
 
 
-def server_url(server: dict) -> str:
+def server_url(server: dict[str, Any]) -> str:
     """A server's URL with its `{variables}` set to their defaults."""
     url = str(server.get("url", "/"))
     for name, variable in (server.get("variables") or {}).items():
@@ -299,7 +299,8 @@ class SpecDocument:
         self.operations: dict[str, Operation] = {}
         for path, item in (raw.get("paths") or {}).items():
             if isinstance(item, dict) and isinstance(item.get("$ref"), str):  # a path item kept in components
-                item = {**self.resolver.resolve({"$ref": item["$ref"]}), **{k: v for k, v in item.items() if k != "$ref"}}
+                shared = self.resolver.resolve({"$ref": item["$ref"]})
+                item = {**shared, **{k: v for k, v in item.items() if k != "$ref"}}
             if not isinstance(item, dict):
                 continue
             shared_params = item.get("parameters", [])

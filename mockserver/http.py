@@ -13,7 +13,6 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 from urllib.parse import parse_qsl
 
 import swagger_ui_bundle
@@ -216,7 +215,8 @@ class MockApp:
         headers = Headers(scope=scope)
         host = headers.get("host") or "{}:{}".format(*scope.get("server") or ("127.0.0.1", 80))
         query = scope.get("query_string", b"").decode("latin-1")
-        url = f"{scope.get('scheme', 'http')}://{host}{scope.get('root_path', '')}{target}" + (f"?{query}" if query else "")
+        url = f"{scope.get('scheme', 'http')}://{host}{scope.get('root_path', '')}{target}"
+        url += f"?{query}" if query else ""
         return Reply(307, None, None, {"location": url})
 
     def _unknown(self, op: Operation, param: str | None = None) -> Reply:

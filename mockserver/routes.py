@@ -100,15 +100,15 @@ class Router(Generic[T]):
                 if part.startswith("{") and part.endswith("}") and len(names) == 1:
                     params.append((index, names[0].replace("-", "_"), converter(schemas.get(names[0]))))
                 elif names:
-                    pattern = re.compile("".join(f"({_SEGMENT_PATTERNS.get(types_of(schemas.get(piece[1:-1]))[0], '.+?')})"
-                                                 if _PARAM.fullmatch(piece) else re.escape(piece)
-                                                 for piece in _PIECES.split(part) if piece))
+                    pattern = re.compile("".join(
+                        f"({_SEGMENT_PATTERNS.get(types_of(schemas.get(piece[1:-1]))[0], '.+?')})"
+                        if _PARAM.fullmatch(piece) else re.escape(piece) for piece in _PIECES.split(part) if piece))
                     mixed.append((index, pattern, tuple((n.replace("-", "_"), converter(schemas.get(n)))
                                                         for n in names)))
                 else:
                     statics.append((index, part))
-            loose = {index: re.compile(_PIECES.sub(".+", re.escape(parts[index]).replace(r"\{", "{").replace(r"\}", "}")))
-                     for index, _, _ in mixed}
+            loose = {index: re.compile(_PIECES.sub(".+", re.escape(parts[index]).replace(r"\{", "{")
+                                                   .replace(r"\}", "}"))) for index, _, _ in mixed}
             route = Route(op, target, tuple(statics), tuple(params), tuple(mixed), loose)
             self.all.append(route)
         for route in self.all:
