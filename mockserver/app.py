@@ -14,12 +14,11 @@ from .defects import apply_defects
 from .engine import Engine
 from .faults import Faults
 from .http import MockApp
-from .keys import KeyCheck
 from .ledger import Ledger
 from .request_id import RequestIds
 from .seeding import seed
 from .store import Store
-from .teams import Directory, default_fixtures
+from .teams import directory_for
 from .webhooks import Webhooks
 
 SPEC_DOCUMENT_PATHS = ("/openapi.yaml", "/openapi.json")
@@ -36,7 +35,7 @@ class Mock:
         self.contract = Contract.load(self.spec_path)
         self.doc = self.contract.doc
         self.resources, self.decls = self.contract.resources, self.contract.decls
-        self.directory = Directory.from_file(fixtures or default_fixtures(self.spec_path))
+        self.directory = directory_for(self.spec_path, fixtures)
         self.seed_value = seed_value
         self.clock = Clock()
         self.engine = Engine(self.doc.operations, self.decls, self.resources, Store(), Ledger(), self.clock,
@@ -51,9 +50,6 @@ class Mock:
         self.http = MockApp(self.doc, self.engine, self.directory)
         self.http.observers.append(self._log_request)
         self.http.interceptors.append(self.faults.before)
-        keys = KeyCheck(self.doc, self.directory, self.engine.errors)
-        if keys.headers:  # an unknown key is refused even when another security alternative passes
-            self.http.interceptors.insert(0, keys.before)
         self.defects = apply_defects(self, defects)
         self.persistence = None
         if state:
@@ -116,10 +112,7 @@ class Mock:
         if scope["type"] == "http":
             self._ensure_ticker()
             self.engine.jobs.tick()
-            # connexion records the routed operation in scope["extensions"]; a server that sends no extensions
-            # (uvicorn) would get a fresh dict its error handlers never see, and errors lose their envelope.
-            scope.setdefault("extensions", {})
-        await self.faults.wrap(self.http.connexion, scope, receive, send)
+        await self.faults.wrap(self.http, scope, receive, send)
 
     def _ensure_ticker(self) -> None:
         if self._ticker is None or self._ticker.done():

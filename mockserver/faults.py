@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from .responses import Reply
 
-# connexion hands handlers a shallow copy of the scope; a dict inside it is shared with the outer layer
+# set on the request's scope by `wrap`, read by `before`: whether this answer's body is dropped
 FLAGS = "mock.flags"
 
 
