@@ -1,65 +1,79 @@
 """Injected faults from the control API: latency, a 5xx answer, or a connection dropped mid-response, per
-operation (or `*` for all), optionally for the next N calls only."""
+operation (or `*` for all), optionally for the next N calls only.
+
+An ASGI middleware in the Starlette style: it sits in front of the HTTP layer, so a fault strikes before the
+request is authenticated or validated, as a failing server or network would.
+"""
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from dataclasses import dataclass
 
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from contract import SpecDocument
+
+from .http import route_table, to_response
 from .responses import Reply
-
-# connexion hands handlers a shallow copy of the scope; a dict inside it is shared with the outer layer
-FLAGS = "mock.flags"
+from .state import Fault, MockState
 
 
-@dataclass
-class Fault:
-    delay_ms: int = 0
-    status: int | None = None
-    drop: bool = False
-    remaining: int | None = None  # None: until cleared
-
-
-class Faults:
-    def __init__(self, answer: Callable[[str, int], Reply] | None = None) -> None:
-        self.rules: dict[str, Fault] = {}
+class FaultMiddleware:
+    def __init__(self, app: ASGIApp, state: MockState, operation_of: Callable[[Scope], str | None],
+                 answer: Callable[[str, int], Reply]) -> None:
+        self.app = app
+        self.state = state
+        self.operation_of = operation_of  # the operationId a request addresses, if any
         self.answer = answer  # (operationId, status) -> the documented error, in the API's own envelope
 
-    def set(self, operation: str, fault: Fault) -> None:
-        self.rules[operation] = fault
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        rules = self.state.faults
+        if scope["type"] != "http" or not rules:  # nothing to inject: spare every request the look-up
+            await self.app(scope, receive, send)
+            return
+        operation_id = self.operation_of(scope)
+        fault = (rules.get(operation_id) if operation_id else None) or rules.get("*")
+        if fault is None or operation_id is None:
+            await self.app(scope, receive, send)
+            return
+        self._spend(fault)
+        if fault.delay_ms:
+            await asyncio.sleep(fault.delay_ms / 1000)
+        if fault.drop:
+            send = _headless(send)
+        if fault.status:
+            await to_response(self.answer(operation_id, fault.status))(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
 
-    def clear(self) -> None:
-        self.rules.clear()
-
-    async def before(self, operation_id: str, scope: dict) -> Reply | None:
-        fault = self.rules.get(operation_id) or self.rules.get("*")
-        if fault is None:
-            return None
+    def _spend(self, fault: Fault) -> None:
         if fault.remaining is not None:
             fault.remaining -= 1
             if fault.remaining <= 0:
-                self.rules = {k: v for k, v in self.rules.items() if v is not fault}
-        if fault.delay_ms:
-            await asyncio.sleep(fault.delay_ms / 1000)
-        if fault.drop and FLAGS in scope:
-            scope[FLAGS]["drop"] = True
-        if fault.status:
-            if self.answer:
-                return self.answer(operation_id, fault.status)
-            return Reply(fault.status, {"message": "Injected fault."})
-        return None
+                self.state.faults = {k: v for k, v in self.state.faults.items() if v is not fault}
 
-    async def wrap(self, app, scope, receive, send) -> None:
-        """Run the app; for a dropped connection send the response head but never its body, so the server
-        closes the connection mid-response (the client sees a truncated answer)."""
-        if not self.rules:  # nothing can drop this request: spare every response message a detour
-            await app(scope, receive, send)
-            return
-        flags = scope[FLAGS] = {}
 
-        async def guarded_send(message):
-            if message["type"] == "http.response.body" and flags.get("drop"):
-                return
+def _headless(send: Send) -> Send:
+    """`send` that lets the response head out but never its body, so the server closes the connection
+    mid-response (the client sees a truncated answer)."""
+    async def send_head_only(message: Message) -> None:
+        if message["type"] != "http.response.body":
             await send(message)
 
-        await app(scope, receive, guarded_send)
+    return send_head_only
+
+
+def operation_router(doc: SpecDocument) -> Callable[[Scope], str | None]:
+    """The operationId a request addresses: of the most specific documented path that matches, the one of the
+    request's method (the HTTP layer's route table, read before the HTTP layer runs)."""
+    table = route_table(doc)
+
+    def operation_of(scope: Scope) -> str | None:
+        raw = scope.get("raw_path")
+        path = raw.decode("latin-1") if raw else scope.get("path", "")
+        found = [(rank, op) for pattern, rank, op in table if pattern.match(path)]
+        best = min((rank for rank, _ in found), default=None)
+        method = scope.get("method", "").lower()
+        return next((op.operation_id for rank, op in found if rank == best and op.method == method), None)
+
+    return operation_of

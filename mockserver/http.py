@@ -184,7 +184,8 @@ class MockApp:
         op = self._operation(request)
         errors = self.engine.errors
         if isinstance(exc, (OAuthProblem, Unauthorized)) or exc.status == 401:
-            return to_problem_response(errors.reply(op, 401))
+            # seam: the mock's refusal policy answers (a defect may serve the request instead; errors.Refusals)
+            return to_problem_response(self.engine.refusals.unauthenticated(op))
         if isinstance(exc, PathProblem) and op is not None:
             return to_problem_response(self._unknown(op, exc.param))
         if isinstance(exc, FieldProblem):
@@ -206,12 +207,13 @@ class MockApp:
         return next((s for s in (declared, 422, 400) if str(s) in op.responses), None)
 
     def validation_reply(self, op, fields: dict[str, list[str]]) -> Reply:
+        # seam: the mock's refusal policy answers invalid input (a defect may answer 500; errors.Refusals)
         if op is None:
-            return self.engine.errors.reply(None, 422, fields=fields)
+            return self.engine.refusals.invalid_input(None, 422, None, fields)
         decl = self.engine.plans[op.operation_id].decl.validation
         status = self.validation_status(op) or decl.status
         code = next((decl.codes[f.split(".")[0]] for f in fields if f.split(".")[0] in decl.codes), decl.default)
-        return self.engine.errors.reply(op, status, code, fields=fields)
+        return self.engine.refusals.invalid_input(op, status, code, fields)
 
     async def _http_error(self, request: ConnexionRequest, exc: HTTPException) -> ConnexionResponse:
         # the path as sent: an encoded slash (`..%2F1`) is part of a parameter, not a separator

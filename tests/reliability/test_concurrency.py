@@ -37,7 +37,7 @@ def test_credits_throttle_and_records_stay_exact_under_concurrent_load(live):
     opening = 600  # less than the clients ask for: some calls must be refused with 402
     with httpx.Client(base_url=origin) as control:
         assert control.put("/__mock/teams/team_a/credits", json={"balance": opening}).status_code == 200
-    entries_before = len(mock.engine.ledger.entries)
+    entries_before = len(mock.state.ledger.entries)
     requests = {oid: valid_request(mock, oid) for oid in (*CREDITED, THROTTLED, "createProject")}
     costs = {oid: flat_cost(mock, oid) for oid in (*CREDITED, THROTTLED)}
 
@@ -60,10 +60,10 @@ def test_credits_throttle_and_records_stay_exact_under_concurrent_load(live):
 
     # credits: exact, never below zero, every debit booked once
     charged = [costs[oid] for oid, status, *_ in results if oid in costs and 200 <= status < 300]
-    balance = mock.engine.ledger.balance("team_a")
+    balance = mock.state.ledger.balance("team_a")
     assert balance == opening - sum(charged) >= 0
     assert any(status == 402 for oid, status, *_ in results if oid in costs), "the load never ran out of credits"
-    debits = [e for e in mock.engine.ledger.entries[entries_before:] if e.team == "team_a"]
+    debits = [e for e in mock.state.ledger.entries[entries_before:] if e.team == "team_a"]
     assert sorted(-e.amount for e in debits) == sorted(charged)
     assert all(e.balance_after >= 0 for e in debits)
     with httpx.Client(base_url=origin) as http:
