@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-import jsonschema
+import jsonschema  # type: ignore[import-untyped]  # no stubs for the pinned 4.26
 
 from contract import (
     Binding,
