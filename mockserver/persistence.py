@@ -7,11 +7,11 @@ the ledger (balances and every entry), the throttle windows, the clock (offset, 
 and the job queues are kept; the request journal, injected faults and webhook deliveries (diagnostics and
 steering) and the data generator's position are not.
 
-Durability: the mock hands every HTTP answer's `send` through `durable()`, so `flush()` runs when the answer
-starts: after the request's writes, before the client can see them. A flush is one transaction holding only
-what changed. What may have changed is known without scanning the store: the records the store handed out,
-stored or removed since the last flush (`Store.touched`), and those with a running job (the clock moves them);
-each is compared with what was last written. The ticker flushes too, for jobs that move while nobody asks.
+Durability: `DurableMiddleware` wraps the mock, so `flush()` runs when each HTTP answer starts: after the
+request's writes, before the client can see them. A flush is one transaction holding only what changed. What
+may have changed is known without scanning the store: the records the store handed out, stored or removed
+since the last flush (`Store.touched`), and those with a running job (the clock moves them); each is compared
+with what was last written. The ticker flushes too, for jobs that move while nobody asks.
 
 The database runs in WAL mode with synchronous=NORMAL: a commit is appended to the write-ahead log in one
 write() and no fsync, and the operating system keeps that data when the process dies (SIGKILL, OOM kill,
