@@ -16,6 +16,7 @@ from mockserver.state import MockState
 from mockserver.steps import STEPS
 
 GOLDEN = Path(__file__).parent / "golden"
+TEAMS = GOLDEN / "teams.yaml"
 LOW = {"Authorization": "Bearer rk_test_low_credits"}
 
 
@@ -25,7 +26,7 @@ def test_the_pipeline_runs_in_the_order_the_api_middleware_does():
 
 
 def test_a_step_replaced_by_name_runs_instead():
-    mock = Mock(GOLDEN / "credits-402" / "spec.yaml")
+    mock = Mock(GOLDEN / "credits-402" / "spec.yaml", TEAMS)
     with TestClient(mock) as client:
         assert client.post("/api/scans", headers=LOW, json={}).status_code == 402
         previous = mock.engine.replace_step("credits", lambda engine, ex: None)
@@ -37,7 +38,7 @@ def test_a_step_replaced_by_name_runs_instead():
 
 
 def test_an_action_replaced_by_name_answers_instead():
-    mock = Mock(GOLDEN / "precondition-409" / "spec.yaml")
+    mock = Mock(GOLDEN / "precondition-409" / "spec.yaml", TEAMS)
     mock.engine.replace_action("action", lambda engine, ex: engine.static(ex.plan))
     with TestClient(mock) as client:
         client.post("/api/notes/1/archive", headers={"Authorization": "Bearer rk_test_team_a"})

@@ -1,7 +1,7 @@
 """Golden behaviour cases, after Prism's test-harness/specs: each directory under golden/ holds a tiny spec with
 `x-mock-*` declarations and `exchange.yaml`, the requests to send and what must come back (status, the headers
-named, a subset of the body). Each case runs on a fresh in-process mock; time moves by
-`POST /__mock/clock` steps.
+named, a subset of the body). Each case runs on a fresh in-process mock with the teams of golden/teams.yaml;
+time moves by `POST /__mock/clock` steps.
 
 In a body, a mapping expects at least its keys, a list exactly its length (each item as a subset), anything
 else equality. `save: {name: dotted.path}` keeps a value of the answer for `{name}` in later paths. A step
@@ -20,6 +20,7 @@ from mockserver.app import Mock
 from mockserver.values import field_value
 
 GOLDEN = Path(__file__).parent / "golden"
+TEAMS = GOLDEN / "teams.yaml"
 CASES = sorted(p.name for p in GOLDEN.iterdir() if (p / "exchange.yaml").exists())
 
 
@@ -53,7 +54,7 @@ def test_there_are_golden_cases():
 def test_golden_case(case: str):
     steps = yaml.safe_load((GOLDEN / case / "exchange.yaml").read_text())["steps"]
     saved: dict[str, Any] = {}
-    with TestClient(Mock(GOLDEN / case / "spec.yaml")) as client:
+    with TestClient(Mock(GOLDEN / case / "spec.yaml", TEAMS)) as client:
         for number, step in enumerate(steps, 1):
             send = step["send"]
             headers = {"Authorization": f"Bearer {send['token']}"} if "token" in send else {}
