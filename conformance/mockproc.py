@@ -22,9 +22,9 @@ class MockFailed(Exception):
 def mock_tokens(spec: Path) -> dict[str, str | None]:
     """The mock's test tokens for a spec (fixtures/<spec>.teams.yaml): the first team's, the second team's, and
     a poorer team's for credit refusals (rk_test_team_a, rk_test_team_b, rk_test_low_credits for openapi.yaml)."""
-    from mockserver.teams import Directory, default_fixtures
+    from mockserver.teams import directory_for
 
-    directory = Directory.from_file(default_fixtures(spec))
+    directory = directory_for(spec, None)
     teams = list(directory.teams.values())
     first = {}
     for token, caller in directory.tokens.items():

@@ -27,7 +27,17 @@ from ._declarations import (
     check_vocabulary,
     read_all,
 )
-from ._document import METHODS, Operation, RefResolver, SpecDocument, example_of, load_yaml, merge_all_of
+from ._document import (
+    METHODS,
+    Operation,
+    RefResolver,
+    SpecDocument,
+    example_of,
+    load_document,
+    load_yaml,
+    merge_all_of,
+    server_url,
+)
 from ._expressions import Expression, ExpressionError, compiled
 from ._generator import BASE_TIME, Generator
 from ._parameters import QueryTypes
@@ -66,10 +76,12 @@ __all__ = [
     "example_of",
     "in_current",
     "iso_utc",
+    "load_document",
     "load_yaml",
     "merge_all_of",
     "parse_instant",
     "parse_yaml",
     "path_values",
     "read_all",
+    "server_url",
 ]

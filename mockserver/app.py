@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -17,12 +17,11 @@ from .engine import Call
 from .factory import build_engine
 from .faults import FaultMiddleware, operation_router
 from .http import MockApp
-from .keys import KeyCheck
 from .persistence import DurableMiddleware, Persistence, attach
 from .responses import Reply
 from .seeding import seed
 from .state import MockState
-from .teams import Directory, default_fixtures
+from .teams import directory_for
 from .ticker import JobTicker
 from .webhooks import Webhooks
 
@@ -40,7 +39,7 @@ class Mock:
         self.contract = Contract.load(self.spec_path)
         self.doc = self.contract.doc
         self.resources, self.decls = self.contract.resources, self.contract.decls
-        self.directory = Directory.from_file(fixtures or default_fixtures(self.spec_path))
+        self.directory = directory_for(self.spec_path, fixtures)
         self.seed_value = seed_value
         self.jobs_declared = {oid: d.job for oid, d in self.decls.items() if d.job}
         self.state = MockState.fresh(seed_value, self.jobs_declared)
@@ -49,12 +48,8 @@ class Mock:
         self.engine = build_engine(self.contract, self.state, on_job_end=(self.webhooks.job_ended,))
         self._serve_own_document()
         self.http = MockApp(self.doc, self.engine, self.directory)
-        # http.py's own extension points (the HTTP layer is another's to restructure): the journal observes,
-        # an unknown key is refused even when another security alternative passes
+        # http.py's own extension point (the HTTP layer is another's to restructure): the journal observes
         self.http.observers.append(self._journal)
-        keys = KeyCheck(self.doc, self.directory, self.engine.errors)
-        if keys.headers:
-            self.http.interceptors.insert(0, keys.before)
         self.defects = apply_defects(self.engine, defects)
         self.persistence: Persistence | None = None
         if state:
@@ -106,7 +101,8 @@ class Mock:
         def fault_answer(operation_id: str, status: int) -> Reply:
             return self.engine.errors.reply(self.doc.operations[operation_id], status)
 
-        app: ASGIApp = FaultMiddleware(self._api, self.state, operation_router(self.doc), fault_answer)
+        http = cast(ASGIApp, self.http)  # an ASGI app that types its scope as the dict servers pass
+        app: ASGIApp = FaultMiddleware(http, self.state, operation_router(self.http.router), fault_answer)
         after_tick: list[Any] = [self.webhooks.deliver_due]
         if self.persistence:
             after_tick.append(self.persistence.flush)
@@ -115,13 +111,6 @@ class Mock:
         if self.persistence:
             app = DurableMiddleware(app, self.persistence)
         return app
-
-    async def _api(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            # connexion records the routed operation in scope["extensions"]; a server that sends no extensions
-            # (uvicorn) would get a fresh dict its error handlers never see, and errors lose their envelope.
-            scope.setdefault("extensions", {})
-        await self.http.connexion(scope, receive, send)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         await self.app(scope, receive, send)

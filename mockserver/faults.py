@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from contract import SpecDocument
-
-from .http import route_table, to_response
+from .http import send_reply
 from .responses import Reply
+from .routes import Router, split
 from .state import Fault, MockState
 
 
@@ -42,7 +42,7 @@ class FaultMiddleware:
         if fault.drop:
             send = _headless(send)
         if fault.status:
-            await to_response(self.answer(operation_id, fault.status))(scope, receive, send)
+            await send_reply(self.answer(operation_id, fault.status), send)
             return
         await self.app(scope, receive, send)
 
@@ -63,17 +63,14 @@ def _headless(send: Send) -> Send:
     return send_head_only
 
 
-def operation_router(doc: SpecDocument) -> Callable[[Scope], str | None]:
-    """The operationId a request addresses: of the most specific documented path that matches, the one of the
-    request's method (the HTTP layer's route table, read before the HTTP layer runs)."""
-    table = route_table(doc)
-
+def operation_router(router: Router[Any]) -> Callable[[Scope], str | None]:
+    """The operationId a request addresses, found by the HTTP layer's router before the HTTP layer runs."""
     def operation_of(scope: Scope) -> str | None:
         raw = scope.get("raw_path")
-        path = raw.decode("latin-1") if raw else scope.get("path", "")
-        found = [(rank, op) for pattern, rank, op in table if pattern.match(path)]
-        best = min((rank for rank, _ in found), default=None)
-        method = scope.get("method", "").lower()
-        return next((op.operation_id for rank, op in found if rank == best and op.method == method), None)
+        relative = router.relative(raw.decode("latin-1").split("?", 1)[0] if raw else scope.get("path", ""))
+        if relative is None:
+            return None
+        route, _, _ = router.find(scope.get("method", "").lower(), split(relative))
+        return route.op.operation_id if route is not None else None
 
     return operation_of
