@@ -92,8 +92,6 @@ class MockApp:
         self.coercer = QueryTypes(doc)
         self.observers: list[Callable[[str, Call, Reply], None]] = []
         self.interceptors: list[Callable[[str, dict], Awaitable[Reply | None]]] = []
-        # the answer to a request whose credentials do not pass: a seam a defect may replace (auth-not-enforced)
-        self.unauthorized: Callable[[Operation], Reply] = lambda op: engine.errors.reply(op, 401)
         schemes = Schemes(doc, directory)
         components = doc.raw.get("components") if isinstance(doc.raw.get("components"), dict) else None
         plans = []
@@ -152,7 +150,7 @@ class MockApp:
                     query.setdefault(name, []).append(value)
             caller = plan.security.caller(headers, query)
         except Refused:
-            return self.unauthorized(op)
+            return self.engine.refusals.unauthenticated(op)  # seam: the mock's refusal policy (errors.Refusals)
         try:
             plan.params.check(values, query_string, headers)
             body = await plan.body.read(headers, receive) if plan.body is not None else None
@@ -161,7 +159,7 @@ class MockApp:
         except Problem as problem:
             return self.validation_reply(op, problem.fields)
         if plan.security.key_headers and plan.security.unknown_key(headers, self.directory):
-            return self.unauthorized(op)
+            return self.engine.refusals.unauthenticated(op)  # seam: the mock's refusal policy (errors.Refusals)
         for intercept in self.interceptors:
             early = await intercept(op.operation_id, scope)
             if early is not None:
@@ -181,12 +179,13 @@ class MockApp:
         return next((s for s in (declared, 422, 400) if str(s) in op.responses), None)
 
     def validation_reply(self, op: Operation | None, fields: dict[str, list[str]]) -> Reply:
+        # seam: the mock's refusal policy answers invalid input (a defect may answer 500; errors.Refusals)
         if op is None:
-            return self.engine.errors.reply(None, 422, fields=fields)
+            return self.engine.refusals.invalid_input(None, 422, None, fields)
         decl = self.engine.plans[op.operation_id].decl.validation
         status = self.validation_status(op) or decl.status
         code = next((decl.codes[f.split(".")[0]] for f in fields if f.split(".")[0] in decl.codes), decl.default)
-        return self.engine.errors.reply(op, status, code, fields=fields)
+        return self.engine.refusals.invalid_input(op, status, code, fields)
 
     def _unrouted(self, method: str, segments: list[str], other_method: bool) -> Reply:
         """No operation takes this request: an id that cannot exist on a documented path (the record's missing
