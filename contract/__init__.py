@@ -31,6 +31,8 @@ from ._document import METHODS, Operation, RefResolver, SpecDocument, example_of
 from ._expressions import Expression, ExpressionError, compiled
 from ._generator import BASE_TIME, Generator
 from ._parameters import QueryTypes
+from ._provenance import KINDS as PROVENANCE_KINDS
+from ._provenance import Counts, Node, Provenance, Provenances
 from ._yaml import parse_yaml
 
 __all__ = [
@@ -40,15 +42,20 @@ __all__ = [
     "SAFE_METHODS",
     "Binding",
     "Contract",
+    "Counts",
     "Credits",
     "DeclarationError",
     "Expression",
     "ExpressionError",
     "Generator",
     "JobDecl",
+    "Node",
     "Operation",
     "OperationDecl",
+    "PROVENANCE_KINDS",
     "Precondition",
+    "Provenance",
+    "Provenances",
     "QueryTypes",
     "QueueDecl",
     "RefResolver",

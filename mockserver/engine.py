@@ -518,7 +518,7 @@ class Engine:
         credits = plan.decl.credits
         if failed or not credits or credits.deferred is None or stored.team is None:
             return
-        amount = self.cost_of(plan, Call(plan.op, None), credits.deferred)
+        amount = self.cost_of(plan, Call(plan.op, None, record=stored.fields), credits.deferred)
         taken = self.ledger.debit(stored.team, amount, plan.op.operation_id, self.clock.now_iso(), partial=True)
         if "credits_used" in stored.fields and isinstance(stored.fields["credits_used"], int):
             stored.fields["credits_used"] += taken
