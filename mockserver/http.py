@@ -171,9 +171,11 @@ class MockApp:
             validator_map=validator_map(frozenset(oid for oid, op in self.doc.operations.items()
                                                   if self.validation_status(op) is None)),
             # connexion would serve its 3.0 view at /openapi.yaml; that path belongs to the 3.1 contract, which
-            # Swagger UI shows instead.
+            # Swagger UI shows instead. showExtensions puts each node's x-mock-source / x-mock-assumed beside it,
+            # so a reader sees which fields and statuses the docs promise and which are our assumptions.
             swagger_ui_options=SwaggerUIOptions(spec_path="/openapi-3.0-view.json",
-                                                swagger_ui_config={"url": f"{self.doc.base_path}/openapi.yaml"}),
+                                                swagger_ui_config={"url": f"{self.doc.base_path}/openapi.yaml",
+                                                                   "showExtensions": True}),
         )
 
     def _operation(self, request: ConnexionRequest):
