@@ -71,7 +71,7 @@ class Provenances:
     _by_key: dict[tuple[str, str, str, str, str], Provenance | None] = field(default_factory=dict, repr=False)
 
     @classmethod
-    def of_document(cls, raw: dict) -> Provenances:
+    def of_document(cls, raw: dict[str, Any]) -> Provenances:
         walker = _Walker(raw)
         walker.walk()
         nodes = tuple(walker.nodes.values())
@@ -126,7 +126,7 @@ class Provenances:
 
 
 class _Walker:
-    def __init__(self, raw: dict):
+    def __init__(self, raw: dict[str, Any]):
         self.raw = raw
         self.nodes: dict[tuple[str, str, str, str, str], Node] = {}
         self.problems: dict[str, None] = {}  # a component walked from many operations reports once
@@ -194,7 +194,7 @@ class _Walker:
                     at = f"/paths/{_escape(path)}/{method}"
                     self.operation(op.get("operationId") or f"{method}_{path}", op, shared, at)
 
-    def operation(self, oid: str, op: dict, shared: list, at: str) -> None:
+    def operation(self, oid: str, op: dict[str, Any], shared: list[Any], at: str) -> None:
         own, parts = self.marks(op, at)
         self.add(Node("operation", oid, provenance=own, at=at))
         for key in op:

@@ -434,7 +434,8 @@ def engine_answers(doc: SpecDocument, op: Operation, decl: OperationDecl,
     binding = decl.binding
     if binding and binding.id_param:
         answers += _lookup_refusals(resources[binding.resource], f"x-mock-resource {binding.resource}")
-        answers += [Answer(r.refuse.status, r.refuse.code, f"x-mock-preconditions {r.field}") for r in decl.preconditions]
+        answers += [Answer(r.refuse.status, r.refuse.code, f"x-mock-preconditions {r.field}")
+                    for r in decl.preconditions]
     if binding and binding.parent_param:
         parent = binding.link or resources[binding.resource].parent
         name = parent[0] if parent else binding.resource
@@ -587,7 +588,7 @@ DOCUMENTED_CREDITS: dict[tuple[str, str], tuple[Any, Any]] = {
 
 # (limit, window seconds, key) of every documented throttle; counters are per token (l.1156).
 DOCUMENTED_THROTTLES: dict[tuple[str, str], tuple[int, int, list[str]]] = {
-    ("POST", "/tracking-projects/{id}/generate-report"): (1, 1800, ["path.id"]),  # l.755, 000 l.19: 1 / 30 min / project
+    ("POST", "/tracking-projects/{id}/generate-report"): (1, 1800, ["path.id"]),  # l.755, 000 l.19: 1/30 min/project
     ("PATCH", "/site-audit/{crawl}/issues/bulk"): (30, 60, ["token"]),  # l.213
     ("PATCH", "/content-audits/{id}/pages/bulk"): (30, 60, ["token"]),  # l.498
     ("POST", "/grounding/analyze"): (30, 60, ["token"]),  # l.1160
