@@ -255,7 +255,7 @@ class _Walker:
             slot = parts.get(f"/{name}")
             if field_kind:
                 self.add(Node(field_kind, oid, where, sub_pointer,
-                              provenance=slot or self.field_mark(sub, sub_at) or here, at=sub_at))
+                              provenance=slot or self.marks(sub, sub_at)[0] or here, at=sub_at))
             self.schema(oid, field_kind, where, sub, sub_pointer, slot or here, sub_at, stack)
         for combinator in _COMBINATORS:
             for i, sub in enumerate(node.get(combinator) or []):
@@ -265,12 +265,3 @@ class _Walker:
         if isinstance(node.get("additionalProperties"), dict):
             self.schema(oid, field_kind, where, node["additionalProperties"], f"{pointer}/*", here,
                         f"{at}/additionalProperties", stack)
-
-    def field_mark(self, sub: Any, at: str) -> Provenance | None:
-        """A property's own marker: on its schema, else on the schema its $ref names (a marked component)."""
-        own, _ = self.marks(sub, at)
-        if own is None and isinstance(sub, dict) and isinstance(sub.get("$ref"), str):
-            target, t_at = self.lookup(sub["$ref"])
-            own, _ = self.marks(target, t_at)
-        return own
-
