@@ -7,7 +7,9 @@ copy), because a referenced component's marker must be seen where the component 
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 from ._document import METHODS
@@ -68,7 +70,8 @@ class Provenances:
     """Every node of one contract with its provenance; look-ups are dictionary reads."""
     nodes: tuple[Node, ...]
     problems: tuple[str, ...] = ()
-    _by_key: dict[tuple[str, str, str, str, str], Provenance | None] = field(default_factory=dict, repr=False)
+    _by_key: Mapping[tuple[str, str, str, str, str], Provenance | None] = field(
+        default_factory=lambda: MappingProxyType({}), repr=False)
 
     @classmethod
     def of_document(cls, raw: dict[str, Any]) -> Provenances:
@@ -76,7 +79,7 @@ class Provenances:
         walker.walk()
         nodes = tuple(walker.nodes.values())
         keys = {(n.kind, n.operation, n.where, n.pointer, n.keyword): n.provenance for n in nodes}
-        return cls(nodes, tuple(walker.problems), keys)
+        return cls(nodes, tuple(walker.problems), MappingProxyType(keys))
 
     def get(self, kind: str, operation: str, where: str = "", pointer: str = "", keyword: str = "") \
             -> Provenance | None:
@@ -130,6 +133,8 @@ class _Walker:
         self.raw = raw
         self.nodes: dict[tuple[str, str, str, str, str], Node] = {}
         self.problems: dict[str, None] = {}  # a component walked from many operations reports once
+        self.defined: set[tuple[str, str]] = set()  # (marker pointer, part) of every part a marker names
+        self.used: set[tuple[str, str]] = set()
 
     # -- markers ------------------------------------------------------------------------------------------------
     def marks(self, node: Any, at: str) -> tuple[Provenance | None, dict[str, Provenance]]:
@@ -148,6 +153,8 @@ class _Walker:
                     self.problems[f"{at}/{key}/{part}: needs a non-empty text"] = None
                     continue
                 prov = Provenance(documented, text, f"{at}/{key}")
+                if part != SELF:
+                    self.defined.add((prov.marked_at, part))
                 earlier = own if part == SELF else parts.get(part)
                 if earlier is not None:
                     self.problems[f"{at}: {part} is marked both documented and assumed"] = None
@@ -156,6 +163,13 @@ class _Walker:
                 else:
                     parts[part] = prov
         return own, parts
+
+    def part(self, parts: dict[str, Provenance], name: str) -> Provenance | None:
+        """The provenance a marker gives the part `name`, noted as used (a part nothing uses is a typo)."""
+        found = parts.get(name)
+        if found is not None:
+            self.used.add((found.marked_at, name))
+        return found
 
     def lookup(self, ref: str) -> tuple[Any, str]:
         node: Any = self.raw
@@ -183,16 +197,19 @@ class _Walker:
     def walk(self) -> None:
         _, root_parts = self.marks(self.raw, "")
         for name in self.raw.get("x-mock-resources") or {}:
-            self.add(Node("declaration", "", f"resources.{name}", provenance=root_parts.get(f"resources.{name}")))
+            key = f"resources.{name}"
+            self.add(Node("declaration", "", key, provenance=self.part(root_parts, key)))
         for key in ("validation", "request-id"):
             if f"x-mock-{key}" in self.raw:
-                self.add(Node("declaration", "", key, provenance=root_parts.get(key)))
+                self.add(Node("declaration", "", key, provenance=self.part(root_parts, key)))
         for path, item in (self.raw.get("paths") or {}).items():
             shared = item.get("parameters", [])
             for method, op in item.items():
                 if method in METHODS:
                     at = f"/paths/{_escape(path)}/{method}"
                     self.operation(op.get("operationId") or f"{method}_{path}", op, shared, at)
+        for marked_at, part in sorted(self.defined - self.used):
+            self.problems[f"{marked_at}: the part {part!r} names nothing there"] = None
 
     def operation(self, oid: str, op: dict[str, Any], shared: list[Any], at: str) -> None:
         own, parts = self.marks(op, at)
@@ -200,7 +217,7 @@ class _Walker:
         for key in op:
             if key.startswith("x-mock-") and key not in MARKERS:
                 name = key[len("x-mock-"):]
-                self.add(Node(DECLARATION_KINDS.get(name, "declaration"), oid, name, provenance=parts.get(name),
+                self.add(Node(DECLARATION_KINDS.get(name, "declaration"), oid, name, provenance=self.part(parts, name),
                               at=f"{at}/{key}"))
         for i, param in enumerate(list(shared) + list(op.get("parameters", []))):
             target, p_at = self.follow(param, f"{at}/parameters/{i}")
@@ -208,14 +225,14 @@ class _Walker:
                 continue
             where = f"{target.get('in')} {target.get('name')}"
             p_own, p_parts = self.marks(target, p_at)
-            prov = parts.get(f"parameter {target.get('name')}") or p_own
+            prov = self.part(parts, f"parameter {target.get('name')}") or p_own
             self.add(Node("parameter", oid, where, provenance=prov, at=p_at))
             if "schema" in target:
                 self.schema(oid, None, where, target["schema"], "", prov, f"{p_at}/schema", (), p_parts)
         if "requestBody" in op:
             body, b_at = self.follow(op["requestBody"], f"{at}/requestBody")
             b_own, _ = self.marks(body, b_at)
-            inherited = parts.get("requestBody") or b_own
+            inherited = self.part(parts, "requestBody") or b_own
             for media, m_obj in (body.get("content") or {}).items():
                 m_own, _ = self.marks(m_obj, f"{b_at}/content/{_escape(media)}")
                 if isinstance(m_obj, dict) and "schema" in m_obj:
@@ -224,7 +241,7 @@ class _Walker:
         for status, response in (op.get("responses") or {}).items():
             target, r_at = self.follow(response, f"{at}/responses/{status}")
             r_own, _ = self.marks(target, r_at)
-            prov = parts.get(str(status)) or r_own
+            prov = self.part(parts, str(status)) or r_own
             self.add(Node("status", oid, str(status), provenance=prov, at=r_at))
             where = f"response {status}"
             for media, m_obj in ((target or {}).get("content") or {}).items():
@@ -248,11 +265,11 @@ class _Walker:
             self.schema(oid, field_kind, where, target, pointer, here, t_at, stack + (ref,), parts)
         for keyword, kind in KEYWORD_KINDS.items():
             if keyword in node and not (keyword == "pattern" and not isinstance(node[keyword], str)):
-                self.add(Node(kind, oid, where, pointer, keyword, parts.get(keyword) or here, at))
+                self.add(Node(kind, oid, where, pointer, keyword, self.part(parts, keyword) or here, at))
         for name, sub in (node.get("properties") or {}).items():
             sub_pointer = f"{pointer}/{_escape(name)}"
             sub_at = f"{at}/properties/{_escape(name)}"
-            slot = parts.get(f"/{name}")
+            slot = self.part(parts, f"/{name}")
             if field_kind:
                 self.add(Node(field_kind, oid, where, sub_pointer,
                               provenance=slot or self.marks(sub, sub_at)[0] or here, at=sub_at))

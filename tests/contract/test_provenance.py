@@ -62,15 +62,17 @@ def test_an_operations_self_and_declarations_are_not_inherited() -> None:
     assert index.counts()["credits"].unclassified == 1 and index.counts()["throttle"].assumed == 1
 
 
-def test_a_documented_branch_wins_and_conflicts_are_reported() -> None:
+def test_a_documented_branch_wins_and_conflicts_and_typos_are_reported() -> None:
     schema = {"anyOf": [{"type": "object", "x-mock-assumed": "guess", "properties": {"code": {"type": "string"}}},
                         {"type": "object", "x-mock-source": "003 l. 1133", "properties": {"code": {"type": "string"}}}]}
     operation = {"x-mock-source": "003 l. 1", "responses": {"422": {
         "description": "bad", "x-mock-source": "003 l. 25", "x-mock-assumed": "twice",
         "content": {"application/json": {"schema": schema}}}}}
+    operation["x-mock-assumed"] = {"4O4": "a typo names no status"}
     index = Provenances.of_document(document(operation))
     assert index.response_field("getReport", 422, "/code").documented
     assert any("marked both documented and assumed" in p for p in index.problems)
+    assert "/paths/~1reports~1{id}/get/x-mock-assumed: the part '4O4' names nothing there" in index.problems
 
 
 def test_parameters_request_bodies_and_root_declarations() -> None:
