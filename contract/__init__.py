@@ -41,6 +41,8 @@ from ._document import (
 from ._expressions import Expression, ExpressionError, compiled
 from ._generator import BASE_TIME, Generator
 from ._parameters import QueryTypes
+from ._provenance import KINDS as PROVENANCE_KINDS
+from ._provenance import Counts, Node, Provenance, Provenances
 from ._yaml import parse_yaml
 
 __all__ = [
@@ -50,15 +52,20 @@ __all__ = [
     "SAFE_METHODS",
     "Binding",
     "Contract",
+    "Counts",
     "Credits",
     "DeclarationError",
     "Expression",
     "ExpressionError",
     "Generator",
     "JobDecl",
+    "Node",
     "Operation",
     "OperationDecl",
+    "PROVENANCE_KINDS",
     "Precondition",
+    "Provenance",
+    "Provenances",
     "QueryTypes",
     "QueueDecl",
     "RefResolver",

@@ -311,7 +311,7 @@ class Engine:
         credits = plan.decl.credits
         if failed or not credits or credits.deferred is None or stored.team is None:
             return
-        amount = self.cost(Call(plan.op, None), credits.deferred, None)
+        amount = self.cost(Call(plan.op, None), credits.deferred, stored)  # a sitemap audit pays its URL count
         taken = self.state.ledger.debit(stored.team, amount, plan.op.operation_id, self.state.clock.now_iso(),
                                         partial=True)
         if "credits_used" in stored.fields and isinstance(stored.fields["credits_used"], int):

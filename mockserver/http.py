@@ -35,7 +35,8 @@ UI_PAGE = """<!DOCTYPE html>
 <body><div id="swagger-ui"></div>
 <script src="{ui}/swagger-ui-bundle.js"></script><script src="{ui}/swagger-ui-standalone-preset.js"></script>
 <script>window.onload = () => {{ window.ui = SwaggerUIBundle({{url: "{url}", dom_id: "#swagger-ui",
-presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset], layout: "StandaloneLayout"}}); }};</script>
+presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset], layout: "StandaloneLayout",
+showExtensions: true}}); }};</script>
 </body></html>"""
 UI_TYPES = {".css": "text/css", ".js": "application/javascript", ".png": "image/png", ".html": "text/html",
             ".map": "application/json"}

@@ -420,7 +420,8 @@ def _validation_answers(op: Operation, decl: OperationDecl) -> list[Answer]:
 def engine_answers(doc: SpecDocument, op: Operation, decl: OperationDecl,
                    resources: dict[str, ResourceDecl]) -> list[Answer]:
     answers = []
-    if op.raw.get("security", doc.raw.get("security")):
+    security = op.raw.get("security", doc.raw.get("security"))
+    if security and {} not in security:  # an empty requirement lets callers without a token in (the wiki)
         answers.append(Answer(401, None, "secured operation, no or unknown token"))
     if decl.admin:
         answers.append(Answer(403, None, "x-mock-admin, caller is no admin"))
@@ -431,7 +432,8 @@ def engine_answers(doc: SpecDocument, op: Operation, decl: OperationDecl,
     binding = decl.binding
     if binding and binding.id_param:
         answers += _lookup_refusals(resources[binding.resource], f"x-mock-resource {binding.resource}")
-        answers += [Answer(r.refuse.status, r.refuse.code, f"x-mock-preconditions {r.field}") for r in decl.preconditions]
+        answers += [Answer(r.refuse.status, r.refuse.code, f"x-mock-preconditions {r.field}")
+                    for r in decl.preconditions]
     if binding and binding.parent_param:
         parent = binding.link or resources[binding.resource].parent
         name = parent[0] if parent else binding.resource
@@ -579,12 +581,12 @@ DOCUMENTED_CREDITS: dict[tuple[str, str], tuple[Any, Any]] = {
     ("POST", "/page-audit"): (30, "15 * 3"),  # l.664: 30 + up to 3×15 renders
     ("POST", "/grounding/analyze"): (1, None),  # l.1250
     ("POST", "/grounding/batch"): ("len(body.urls)", None),  # l.1253: url_count
-    ("POST", "/grounding/sitemap-audit"): (0, 'min(get(body, "filter.limit", 500), 500)'),  # l.1256, after parse
+    ("POST", "/grounding/sitemap-audit"): (0, "record.total"),  # l.1256: url_count_after_parse, after the parse
 }
 
 # (limit, window seconds, key) of every documented throttle; counters are per token (l.1156).
 DOCUMENTED_THROTTLES: dict[tuple[str, str], tuple[int, int, list[str]]] = {
-    ("POST", "/tracking-projects/{id}/generate-report"): (1, 1800, ["token", "path.id"]),  # l.755: 1 / 30 min / project
+    ("POST", "/tracking-projects/{id}/generate-report"): (1, 1800, ["path.id"]),  # l.755, 000 l.19: 1/30 min/project
     ("PATCH", "/site-audit/{crawl}/issues/bulk"): (30, 60, ["token"]),  # l.213
     ("PATCH", "/content-audits/{id}/pages/bulk"): (30, 60, ["token"]),  # l.498
     ("POST", "/grounding/analyze"): (30, 60, ["token"]),  # l.1160
