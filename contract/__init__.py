@@ -31,6 +31,7 @@ from ._document import METHODS, Operation, RefResolver, SpecDocument, example_of
 from ._expressions import Expression, ExpressionError, compiled
 from ._generator import BASE_TIME, Generator
 from ._parameters import QueryTypes
+from ._resources import data_dir, fixtures_path, spec_path, version
 from ._yaml import parse_yaml
 
 __all__ = [
@@ -63,7 +64,9 @@ __all__ = [
     "calendar_value",
     "check_vocabulary",
     "compiled",
+    "data_dir",
     "example_of",
+    "fixtures_path",
     "in_current",
     "iso_utc",
     "load_yaml",
@@ -72,4 +75,6 @@ __all__ = [
     "parse_yaml",
     "path_values",
     "read_all",
+    "spec_path",
+    "version",
 ]
