@@ -13,7 +13,9 @@ from .control import control_app
 from .defects import apply_defects
 from .engine import Engine
 from .faults import Faults
+from .front import front_door
 from .http import MockApp
+from .journal import Journal
 from .keys import KeyCheck
 from .ledger import Ledger
 from .request_id import RequestIds
@@ -30,7 +32,8 @@ class Mock:
     """One running mock: everything a request or the control API can touch."""
 
     def __init__(self, spec_path: str | Path, fixtures: str | Path | None = None, seed_value: int = 0,
-                 defects: tuple[str, ...] = (), state: str | None = None, webhook_transport: Any = None):
+                 defects: tuple[str, ...] = (), state: str | None = None, webhook_transport: Any = None,
+                 cors: bool = True):
         started = time.perf_counter()
         self.spec_path = Path(spec_path)
         self.contract = Contract.load(self.spec_path)
@@ -47,9 +50,8 @@ class Mock:
         self.webhooks = Webhooks(self.clock.now, webhook_transport)
         self.engine.jobs.on_complete.append(self._job_finished)
         self.faults = Faults(lambda oid, status: self.engine.errors.reply(self.doc.operations.get(oid), status))
-        self.requests: list[dict] = []
+        self.journal = Journal(self.clock.now_iso)
         self.http = MockApp(self.doc, self.engine, self.directory)
-        self.http.observers.append(self._log_request)
         self.http.interceptors.append(self.faults.before)
         keys = KeyCheck(self.doc, self.directory, self.engine.errors)
         if keys.headers:  # an unknown key is refused even when another security alternative passes
@@ -63,6 +65,8 @@ class Mock:
         if not self.persistence or not self.persistence.restored:
             self.reset()
         self.control = control_app(self)
+        # Seam (issue 16, mockserver/front.py): the journal and CORS wrap the mock as ASGI middleware.
+        self.front = front_door(self, self._serve, cors)
         self._ticker: asyncio.Task | None = None
         self.startup_seconds = time.perf_counter() - started
 
@@ -78,7 +82,7 @@ class Mock:
         engine.jobs.frozen = False
         self.faults.clear()
         self.webhooks.deliveries.clear()
-        self.requests.clear()
+        self.journal.clear()
         self.clock.offset, self.clock.frozen_at = 0.0, None
         count = seed(engine, self.directory)
         if self.persistence:
@@ -100,14 +104,11 @@ class Mock:
         if decl.webhook:
             self.webhooks.enqueue(decl.webhook, stored)
 
-    def _log_request(self, operation_id: str, call, reply) -> None:
-        self.requests.append({"at": self.clock.now_iso(), "operation": operation_id,
-                              "team": call.caller.team if call.caller else None, "status": reply.status})
-        if len(self.requests) > 500:
-            del self.requests[:100]
-
     # -- ASGI -------------------------------------------------------------------------------------------------
     async def __call__(self, scope, receive, send) -> None:
+        await self.front(scope, receive, send)
+
+    async def _serve(self, scope, receive, send) -> None:
         if self.persistence and scope["type"] == "http":
             send = self.persistence.durable(send)  # an answer starts only once its writes are on disk
         if scope["type"] == "http" and scope["path"].startswith("/__mock"):

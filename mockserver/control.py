@@ -9,10 +9,12 @@ from typing import TYPE_CHECKING, Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from .faults import Fault
+from .journal import FilterError, Query
+from .pages import page_routes, state_page, wants_html
 
 if TYPE_CHECKING:
     from .app import Mock
@@ -47,7 +49,9 @@ def _number(data: dict, key: str, default: Any = None) -> Any:
 def control_app(mock: Mock) -> Starlette:
     engine = mock.engine
 
-    async def index(request: Request) -> JSONResponse:
+    async def index(request: Request) -> Response:
+        if wants_html(request):  # a browser: the state page; every other client keeps the JSON
+            return state_page(mock)
         return JSONResponse({
             "spec": str(mock.spec_path), "operations": len(mock.doc.operations), "records": engine.store.count(),
             "teams": {k: {"id": t.id, "balance": engine.ledger.balance(k)} for k, t in mock.directory.teams.items()},
@@ -85,8 +89,14 @@ def control_app(mock: Mock) -> Starlette:
         return JSONResponse({"team": team, "balance": engine.ledger.balance(team)})
 
     async def requests_log(request: Request) -> JSONResponse:
-        limit = int(request.query_params.get("limit", 50))
-        return JSONResponse({"data": mock.requests[-limit:]})
+        if request.method == "DELETE":
+            mock.journal.clear()
+            return JSONResponse({"data": []})
+        try:
+            query = Query.from_params(dict(request.query_params))
+        except FilterError as exc:
+            raise ControlError(str(exc)) from None
+        return JSONResponse({"data": mock.journal.find(query)})
 
     async def fail_next(request: Request) -> JSONResponse:
         data = await _json(request)
@@ -125,8 +135,9 @@ def control_app(mock: Mock) -> Starlette:
         Route("/__mock/reset", reset, methods=["POST"]),
         Route("/__mock/clock", clock, methods=["GET", "POST"]),
         Route("/__mock/teams/{team}/credits", credits, methods=["GET", "PUT"]),
-        Route("/__mock/requests", requests_log),
+        Route("/__mock/requests", requests_log, methods=["GET", "DELETE"]),
         Route("/__mock/jobs/fail-next", fail_next, methods=["POST"]),
         Route("/__mock/faults", faults, methods=["GET", "POST", "DELETE"]),
         Route("/__mock/webhooks", webhooks),
+        *page_routes(mock),  # seam (issue 16): the state page's data, the API reference and their assets
     ], exception_handlers={ControlError: on_error})
