@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from .faults import Fault
+from .faults import Fault, FaultError
 from .journal import FilterError, Query
 from .pages import page_routes, state_page, wants_html
 
@@ -116,11 +116,12 @@ def control_app(mock: Mock) -> Starlette:
             operation = data.get("operation", "*")
             if operation != "*" and operation not in mock.doc.operations:
                 raise ControlError(f"unknown operation {operation!r}")
-            status = _number(data, "status")
-            if status is not None and not 500 <= status <= 599:
-                raise ControlError("status must be a 5xx code")
-            mock.faults.set(operation, Fault(int(_number(data, "delay_ms", 0)), status, bool(data.get("drop")),
-                                             _number(data, "count")))
+            try:
+                fault = Fault.checked(data.get("delay_ms", 0), data.get("jitter_ms", 0), data.get("status"),
+                                      data.get("drop", False), data.get("count"))
+            except FaultError as exc:
+                raise ControlError(str(exc)) from None
+            mock.faults.set(operation, fault)
         return JSONResponse({"faults": {k: vars(v) for k, v in mock.faults.rules.items()}})
 
     async def webhooks(request: Request) -> JSONResponse:
