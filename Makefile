@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 4010
 SPEC ?= spec/openapi.yaml
 
-.PHONY: mock test lint conformance bench fuzz diff setup clean
+.PHONY: mock test lint conformance bench fuzz diff setup clean browser generators install-check
 
 setup: $(STAMP)
 
@@ -19,8 +19,14 @@ $(STAMP): requirements.lock
 mock: $(STAMP)
 	$(PY) -m mockserver serve --spec $(SPEC) --port $(PORT)
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(PY) -m pytest
+
+# Headless Chromium and its driver from Debian for the browser tests (no browser download); skipped when present.
+browser:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || { \
+	  echo "installing chromium and chromium-driver (apt-get)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; }
 
 lint: $(STAMP)
 	$(PY) -m conformance.lint $(SPEC)
