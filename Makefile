@@ -19,8 +19,22 @@ $(STAMP): requirements.lock
 mock: $(STAMP)
 	$(PY) -m mockserver serve --spec $(SPEC) --port $(PORT)
 
-test: $(STAMP) browser
+test: $(STAMP) browser generators
 	$(PY) -m pytest
+
+# SDK generators for tests/spec/test_generators.py: openapi-python-client in its own venv (its pins are not ours),
+# openapi-typescript and tsc from tests/frontend/package-lock.json.
+OPC := .tools/opc/bin/openapi-python-client
+FRONTEND := tests/frontend/node_modules/.installed
+generators: $(OPC) $(FRONTEND)
+
+$(OPC):
+	$(PYTHON) -m venv .tools/opc
+	.tools/opc/bin/pip install --quiet --disable-pip-version-check openapi-python-client==0.29.1
+
+$(FRONTEND): tests/frontend/package-lock.json
+	npm ci --prefix tests/frontend --no-audit --no-fund --silent
+	touch $@
 
 # Headless Chromium and its driver from Debian for the browser tests (no browser download); skipped when present.
 browser:

@@ -52,7 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
     # None means "not given": a config file may set it, else the default named in the help applies
     serve.add_argument("--spec", help=f"the OpenAPI document to serve (default: the packaged {spec_path().name})")
     serve.add_argument("--host", help="interface to listen on (default: 127.0.0.1)")
-    serve.add_argument("--port", type=int, help=f"port (default: {DEFAULT_PORT}; 0 picks a free port, printed at start)")
+    serve.add_argument("--port", type=int,
+                       help=f"port (default: {DEFAULT_PORT}; 0 picks a free port, printed at start)")
     serve.add_argument("--fixtures", help="teams and tokens (default: fixtures/<spec>.teams.yaml)")
     serve.add_argument("--seed", type=int, help="fixture seed: the same seed gives the same data (default: 0)")
     serve.add_argument("--state", help="memory (default) or sqlite:PATH to keep state across restarts")

@@ -43,7 +43,8 @@ class Fault:
         return cls(delay_ms or 0, status, drop, count, jitter_ms or 0)
 
     def describe(self) -> str:
-        parts = [f"{self.delay_ms} ms" if self.delay_ms else "", f"+ up to {self.jitter_ms} ms" if self.jitter_ms else "",
+        parts = [f"{self.delay_ms} ms" if self.delay_ms else "",
+                 f"+ up to {self.jitter_ms} ms" if self.jitter_ms else "",
                  f"status {self.status}" if self.status else "", "dropped connection" if self.drop else "",
                  f"next {self.remaining} calls" if self.remaining is not None else ""]
         return ", ".join(p for p in parts if p) or "nothing"
@@ -87,7 +88,8 @@ class Faults:
         if not self.rules:  # nothing can drop this request: spare every response message a detour
             await app(scope, receive, send)
             return
-        flags = scope[FLAGS] = {}
+        flags: dict[str, bool] = {}
+        scope[FLAGS] = flags
 
         async def guarded_send(message):
             if message["type"] == "http.response.body" and flags.get("drop"):

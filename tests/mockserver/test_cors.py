@@ -10,7 +10,8 @@ ORIGIN = {"Origin": "http://localhost:3000"}
 
 def test_preflight_is_answered_for_any_method_and_the_requested_headers(client):
     response = client.options(f"{API}/tracking-projects", headers={
-        **ORIGIN, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "authorization, content-type"})
+        **ORIGIN, "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "authorization, content-type"})
     assert response.status_code == 204
     assert response.headers["access-control-allow-origin"] == "http://localhost:3000"
     assert "POST" in response.headers["access-control-allow-methods"]
