@@ -36,6 +36,10 @@ $(FRONTEND): tests/frontend/package-lock.json
 	npm ci --prefix tests/frontend --no-audit --no-fund --silent
 	touch $@
 
+# The wheel installs on the newest supported Python and its tools work from any directory (part of make test too).
+install-check: $(STAMP)
+	$(PY) -m pytest tests/test_packaging.py -q
+
 # Headless Chromium and its driver from Debian for the browser tests (no browser download); skipped when present.
 browser:
 	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || { \
