@@ -215,7 +215,7 @@ def _serve(opts: dict[str, Any]) -> int:
     url_host = f"[{host}]" if ":" in host else host
     print(f"mock of {mock.doc.raw['info']['title']}: {len(mock.doc.operations)} operations, "
           f"{mock.engine.store.count()} records, ready in {mock.startup_seconds:.2f}s", flush=True)
-    print(f"  http://{url_host}:{port}{mock.doc.base_path}   state: http://{url_host}:{port}/__mock   "
+    print(f"  http://{url_host}:{port}{mock.doc.base_path}   control: http://{url_host}:{port}/__mock   "
           f"reference: http://{url_host}:{port}/__mock/reference", flush=True)
     for token, caller in mock.directory.tokens.items():
         print(f"  token {token}: {caller.team}{' (admin)' if caller.admin else ''}", flush=True)

@@ -37,13 +37,21 @@ class MockControl:
         self.base_url = root + api_path
         self.tokens = tokens  # team -> the first token of that team in the fixtures
         self._control = control
+        self._clients: list[httpx.Client] = []  # closed when the test ends
 
     def client(self, token: str | None = None, **kwargs: Any) -> httpx.Client:
         """An httpx client at the API's base URL, authorized with `token` (a token, or a team name)."""
         headers = dict(kwargs.pop("headers", {}))
         if token:
             headers["Authorization"] = f"Bearer {self.tokens.get(token, token)}"
-        return self._new_client(base_url=self.base_url, headers=headers, **kwargs)
+        client = self._new_client(base_url=self.base_url, headers=headers, **kwargs)
+        self._clients.append(client)
+        return client
+
+    def close(self) -> None:
+        for client in self._clients:
+            client.close()
+        self._clients.clear()
 
     def _new_client(self, **kwargs: Any) -> httpx.Client:
         return httpx.Client(**kwargs)
@@ -185,6 +193,7 @@ def rankion_mock(rankion_mock_app: Any) -> Iterator[MockControl]:
     control = InProcessControl(rankion_mock_app)
     control.reset()
     yield control
+    control.close()
 
 
 @pytest.fixture(scope="session")
@@ -201,3 +210,4 @@ def rankion_mock_server(_rankion_served: ServedMock) -> Iterator[MockControl]:
                               control_client)
         control.reset()
         yield control
+        control.close()

@@ -112,9 +112,9 @@ def test_installed_on_the_newest_python_the_tools_work_from_any_directory(wheel,
         assert httpx.get(f"http://{root}/__mock/assets/swagger-ui/swagger-ui-bundle.js").status_code == 200
     finally:
         os.killpg(mock.pid, signal.SIGTERM)
-        mock.wait(10)
+        mock.communicate(timeout=10)  # reads the rest and closes the pipe
 
     shutil.copy(ROOT / "examples" / "test_reports_sdk.py", work)  # the README's example, via the entry point
-    result = subprocess.run([str(bin_ / "python"), "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_reports_sdk.py"],
-                            cwd=work, capture_output=True, text=True)
+    result = subprocess.run([str(bin_ / "python"), "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                             "test_reports_sdk.py"], cwd=work, capture_output=True, text=True)
     assert result.returncode == 0 and "3 passed" in result.stdout, result.stdout + result.stderr

@@ -109,4 +109,4 @@ def test_port_0_announces_the_real_port_and_cli_faults_apply():
         assert second.status_code == 200, "the fault was for one call"
     finally:
         os.killpg(process.pid, signal.SIGTERM)
-        process.wait(10)
+        process.communicate(timeout=10)  # reads the rest and closes the pipe
