@@ -6,6 +6,8 @@ import argparse
 import sys
 import warnings
 
+from contract import version
+
 from .options import UsageError, add_arguments, from_args
 
 EXIT_USAGE = 2
@@ -26,6 +28,7 @@ def main(argv: list[str] | None = None) -> int:
         return fuzz_main(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m conformance",
                                      description="Check a deployment against the contract, or diff two contracts.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="{run,diff,fuzz}")
     run_parser = sub.add_parser("run", help="check a deployment (or the mock) against the contract",
                                 description="Exit 0 when every check passes, 1 on findings, 2 on usage or "

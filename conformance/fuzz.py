@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+from contract import spec_path
+
 PHASES = ("examples", "coverage", "fuzzing", "stateful")
 
 
@@ -196,7 +197,7 @@ def _positive(text: str) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m conformance fuzz", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--spec", default=str(ROOT / "spec" / "openapi.yaml"))
+    parser.add_argument("--spec", default=str(spec_path()))
     parser.add_argument("--examples", type=_positive, default=20, help="examples per operation and mode (20)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workers", type=_positive, default=2, help="concurrent fuzzing threads (2)")

@@ -7,8 +7,9 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_SPEC = ROOT / "spec" / "openapi.yaml"
+from contract import spec_path
+
+DEFAULT_SPEC = spec_path()
 PHASES = ("examples", "coverage", "fuzzing", "stateful")
 
 
