@@ -23,12 +23,24 @@ class PreparedRequest:
     headers: dict[str, str] = field(default_factory=dict)
 
     def curl(self, base_url: str, token: str | None) -> str:
-        parts = [f"curl -sS -X {self.method.upper()} '{base_url}{self.path}'"]
+        """A curl command sending this request; `token` goes in as written (a `$TOKEN` placeholder expands)."""
+        parts = [f"curl -sS -X {self.method.upper()} {_quote(base_url + self.path)}"]
         if token:
-            parts.append(f"-H 'Authorization: Bearer {token}'")
+            parts.append(f'-H "Authorization: Bearer {token}"')
+        parts += [f"-H {_quote(f'{name}: {value}')}" for name, value in self.headers.items()]
         if self.json is not None:
-            parts.append("-H 'Content-Type: application/json' -d '" + json.dumps(self.json).replace("'", "'\\''") + "'")
+            parts.append("-H 'Content-Type: application/json' -d " + _quote(json.dumps(self.json)))
+        if self.files is not None:
+            # the file's bytes are not pasteable: the command names a file of the same name to create first
+            parts += [f"-F {_quote(f'{name}=@{upload[0]};type={upload[2]}')}" for name, upload in self.files.items()]
+            parts += [f"-F {_quote(f'{name}={value}')}" for name, value in (self.data or {}).items()]
+        elif self.data is not None:
+            parts += [f"--data-urlencode {_quote(f'{name}={value}')}" for name, value in self.data.items()]
         return " ".join(parts)
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "'\\''") + "'"
 
 
 def _param_value(param: dict, gen: Generator) -> Any:
