@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from ._declarations import Binding, OperationDecl, RequestIdDecl, ResourceDecl, read_all, read_request_id
 from ._document import Operation, SpecDocument
@@ -79,7 +80,7 @@ class Contract:
         """A GET that lists the caller's records of `resource`: a plain list (not the trash, not a filtered
         selection, not the records of some other relation)."""
         for oid in self.bound(resource, "list"):
-            b = self.decls[oid].binding
+            b = self.binding(oid)
             if self.ops[oid].method == "get" and not (b.link or b.where or b.select or b.search):
                 return oid
         return None
@@ -87,9 +88,14 @@ class Contract:
     def parent_of(self, oid: str) -> tuple[str, str | None]:
         """(resource, field) the operation's parent path parameter names: its declared `link`, else the bound
         resource's parent (the field is None when the parameter names the bound resource itself)."""
+        return self.parent_of_binding(self.binding(oid))
+
+    def binding(self, oid: str) -> Binding:
+        """The resource binding of an operation known to have one (`bound` only returns those)."""
         binding = self.decls[oid].binding
-        assert binding is not None, f"{oid} declares no x-mock-resource"
-        return self.parent_of_binding(binding)
+        if binding is None:
+            raise KeyError(f"{oid} declares no x-mock-resource")
+        return binding
 
     def parent_of_binding(self, binding: Binding) -> tuple[str, str | None]:
         if binding.link:
@@ -105,7 +111,7 @@ class Contract:
     def reader(self, resource: str) -> str | None:
         """A GET that answers one record of `resource` by id, as the record itself or `{data: record}`."""
         for oid in self.bound(resource, "read", with_id=True):
-            b = self.decls[oid].binding
+            b = self.binding(oid)
             if self.ops[oid].method == "get" and b.response is None and not self.decls[oid].admin:
                 return oid
         return None
@@ -130,7 +136,7 @@ class Contract:
         schemes = self.doc.raw.get("components", {}).get("securitySchemes", {})
         return any(schemes.get(name, {}).get("scheme") == "bearer" for req in security for name in req)
 
-    def documented(self, oid: str, status: int) -> dict | None:
+    def documented(self, oid: str, status: int) -> dict[str, Any] | None:
         responses = self.ops[oid].responses
         text = str(status)
         return responses.get(text) or responses.get(f"{text[0]}XX") or responses.get("default")

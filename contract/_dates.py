@@ -53,7 +53,7 @@ def _add_months(moment: datetime, months: int) -> datetime:
     return moment.replace(year=year, month=month, day=min(moment.day, _calendar.monthrange(year, month)[1]))
 
 
-def calendar_value(spec: dict, now_iso: str) -> str:
+def calendar_value(spec: dict[str, Any], now_iso: str) -> str:
     """`{months: -1, day: 15, days: 0, format: date}`: shift now by whole months, pin the day of the month
     (clamped to its length; `last` for the last day), add days; answer a `date` (default) or `date-time`."""
     moment = parse_instant(now_iso) or datetime.now(UTC)

@@ -8,21 +8,22 @@ ignored.
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import jsonschema
+import jsonschema  # type: ignore[import-untyped]  # no stubs for the pinned 4.26
 
 from ._document import Operation, SpecDocument
 from ._expressions import Expression
 
 VOCABULARY = Path(__file__).resolve().parent.parent / "spec" / "extensions.schema.json"
 NAMESPACE = "x-mock-"
-OPERATION_KEYS = ("x-mock-resource", "x-mock-preconditions", "x-mock-credits", "x-mock-throttle", "x-mock-job", "x-mock-webhook",
-                  "x-mock-validation", "x-mock-admin", "x-mock-ledger", "x-mock-references")
+OPERATION_KEYS = ("x-mock-resource", "x-mock-preconditions", "x-mock-credits", "x-mock-throttle", "x-mock-job",
+                  "x-mock-webhook", "x-mock-validation", "x-mock-admin", "x-mock-ledger", "x-mock-references")
 ROOT_KEYS = ("x-mock-resources", "x-mock-validation", "x-mock-request-id")
 
 
@@ -40,7 +41,7 @@ class Refusal:
 class ResourceDecl:
     name: str
     schema_ref: str
-    schema: dict
+    schema: dict[str, Any]
     id_kind: str = "integer"
     key: str = "id"
     scope: str = "team"
@@ -51,9 +52,10 @@ class ResourceDecl:
     expires: tuple[str, Refusal] | None = None
     expires_ttl: float = 30 * 86400
     fixture_count: int = 2
-    fixture_values: dict = field(default_factory=dict)
-    fixture_sets: list | None = None  # one list of field values per parent record (see seeding.py)
-    internal: dict = field(default_factory=dict)  # field -> schema: stored beside the record, never answered
+    fixture_values: dict[str, Any] = dataclasses.field(default_factory=dict)
+    fixture_sets: list[Any] | None = None  # one list of field values per parent record (see seeding.py)
+    # field -> schema: stored beside the record, never answered
+    internal: dict[str, Any] = dataclasses.field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -63,18 +65,20 @@ class Binding:
     id_param: str | None = None
     parent_param: str | None = None
     envelope: str | None = None
-    pagination: dict | None = None
+    pagination: dict[str, Any] | None = None
     trash: bool = False
-    set: dict = field(default_factory=dict)
-    response: dict | None = None
-    headers: dict = field(default_factory=dict)
+    set: dict[str, Any] = dataclasses.field(default_factory=dict)
+    response: dict[str, Any] | None = None
+    headers: dict[str, Any] = dataclasses.field(default_factory=dict)
     link: tuple[str, str] | None = None  # (resource, field): list by another relation than the declared parent
-    where: dict = field(default_factory=dict)  # list/select/aggregate: only records matching (selection.py)
-    search: dict | None = None  # {param, fields}: substring search of a list
-    select: dict | None = None  # {rules: [{where, order}], none: refusal}
-    response_set: dict = field(default_factory=dict)  # value templates written into the answered body
-    media: dict | None = None  # {field, map}: the record's field picks the response media type
-    matches: dict | None = None  # bulk-update: {from: body field, rules: {key: {field, test, map, default}}}
+    # list/select/aggregate: only records matching (selection.py)
+    where: dict[str, Any] = dataclasses.field(default_factory=dict)
+    search: dict[str, Any] | None = None  # {param, fields}: substring search of a list
+    select: dict[str, Any] | None = None  # {rules: [{where, order}], none: refusal}
+    # value templates written into the answered body
+    response_set: dict[str, Any] = dataclasses.field(default_factory=dict)
+    media: dict[str, Any] | None = None  # {field, map}: the record's field picks the response media type
+    matches: dict[str, Any] | None = None  # bulk-update: {from: body field, rules: {key: {field, test, map, default}}}
 
 
 @dataclass(frozen=True)
@@ -84,10 +88,10 @@ class Precondition:
     value: Any
     refuse: Refusal
 
-    def holds(self, record: dict) -> bool:
+    def holds(self, record: dict[str, Any]) -> bool:
         actual = record.get(self.field)
         if self.test == "equals":
-            return actual == self.value
+            return bool(actual == self.value)
         if self.test == "in":
             return actual in self.value
         if self.test == "not-in":
@@ -129,7 +133,7 @@ class QueueDecl:
     waiting: str
     workers: int = 1
     priority_field: str | None = None
-    order: list = field(default_factory=list)
+    order: list[Any] = dataclasses.field(default_factory=list)
     position_field: str | None = None
     eta_field: str | None = None
 
@@ -138,13 +142,13 @@ class QueueDecl:
 class JobDecl:
     resource: str
     field: str
-    states: list
+    states: list[Any]
     failure: str | None = None
     step_seconds: float = 2.0
     poll: str | None = None
-    fill: dict = field(default_factory=dict)
-    fail_fill: dict = field(default_factory=dict)
-    spawn: list[dict] = field(default_factory=list)
+    fill: dict[str, Any] = dataclasses.field(default_factory=dict)
+    fail_fill: dict[str, Any] = dataclasses.field(default_factory=dict)
+    spawn: list[dict[str, Any]] = dataclasses.field(default_factory=list)
     queue: QueueDecl | None = None
     progress_field: str | None = None
 
@@ -155,7 +159,7 @@ class Reference:
     field: str
     resource: str
     refuse: Refusal
-    where: dict = field(default_factory=dict)
+    where: dict[str, Any] = dataclasses.field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -176,25 +180,25 @@ class WebhookDecl:
 @dataclass(frozen=True)
 class ValidationDecl:
     status: int = 422
-    codes: dict = field(default_factory=dict)
+    codes: dict[str, Any] = dataclasses.field(default_factory=dict)
     default: str | None = None
 
 
 @dataclass(frozen=True)
 class OperationDecl:
     binding: Binding | None = None
-    preconditions: list[Precondition] = field(default_factory=list)
+    preconditions: list[Precondition] = dataclasses.field(default_factory=list)
     credits: Credits | None = None
     throttle: ThrottleDecl | None = None
     job: JobDecl | None = None
     webhook: WebhookDecl | None = None
-    validation: ValidationDecl = field(default_factory=ValidationDecl)
+    validation: ValidationDecl = dataclasses.field(default_factory=ValidationDecl)
     admin: bool = False
     ledger: str | None = None
-    references: list[Reference] = field(default_factory=list)
+    references: list[Reference] = dataclasses.field(default_factory=list)
 
 
-def _refusal(raw: dict | None, default: Refusal) -> Refusal:
+def _refusal(raw: dict[str, Any] | None, default: Refusal) -> Refusal:
     return Refusal(raw["status"], raw.get("code")) if raw else default
 
 
@@ -245,7 +249,7 @@ def read_resources(doc: SpecDocument) -> dict[str, ResourceDecl]:
     return out
 
 
-def read_operation(op: Operation, root_validation: dict | None) -> OperationDecl:
+def read_operation(op: Operation, root_validation: dict[str, Any] | None) -> OperationDecl:
     raw = op.raw
     binding = None
     if "x-mock-resource" in raw:
@@ -291,7 +295,7 @@ def read_operation(op: Operation, root_validation: dict | None) -> OperationDecl
                               r.get("where") or {}) for r in raw.get("x-mock-references") or []])
 
 
-def _queue(raw: dict | None) -> QueueDecl | None:
+def _queue(raw: dict[str, Any] | None) -> QueueDecl | None:
     if not raw:
         return None
     return QueueDecl(raw["waiting"], int(raw.get("workers", 1)), raw.get("priority-field"),

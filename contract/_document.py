@@ -11,15 +11,16 @@ from ._yaml import parse_yaml
 METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
 
 
-def load_yaml(path: str | Path) -> dict:
+def load_yaml(path: str | Path) -> dict[str, Any]:
     with open(path, encoding="utf-8") as fh:
-        return parse_yaml(fh.read())
+        document: dict[str, Any] = parse_yaml(fh.read())
+    return document
 
 
 class RefResolver:
     """Inlines local `$ref`s. A ref met again inside itself is left as a ref, so recursive schemas terminate."""
 
-    def __init__(self, doc: dict):
+    def __init__(self, doc: dict[str, Any]):
         self.doc = doc
         self._cache: dict[str, Any] = {}
 
@@ -73,7 +74,7 @@ def merge_all_of(schema: Any) -> Any:
     return out
 
 
-def example_of(media_obj: dict, name: str | None = None) -> tuple[bool, Any]:
+def example_of(media_obj: dict[str, Any], name: str | None = None) -> tuple[bool, Any]:
     examples = media_obj.get("examples") or {}
     if name is not None and name in examples and "value" in examples[name]:
         return True, examples[name]["value"]
@@ -90,16 +91,17 @@ class Operation:
     operation_id: str
     method: str
     path: str
-    raw: dict  # unresolved, as written
-    spec: dict  # refs resolved
+    raw: dict[str, Any]  # unresolved, as written
+    spec: dict[str, Any]  # refs resolved
     path_params: list[str] = field(default_factory=list)
 
     def ext(self, key: str, default: Any = None) -> Any:
         return self.spec.get(key, default)
 
     @property
-    def responses(self) -> dict[str, dict]:
-        return self.spec.get("responses", {})
+    def responses(self) -> dict[str, dict[str, Any]]:
+        responses: dict[str, dict[str, Any]] = self.spec.get("responses", {})
+        return responses
 
     def success_status(self) -> str:
         codes = sorted(c for c in self.responses if str(c).startswith("2"))
@@ -108,7 +110,7 @@ class Operation:
 
 
 class SpecDocument:
-    def __init__(self, raw: dict, source: Path | None = None):
+    def __init__(self, raw: dict[str, Any], source: Path | None = None):
         self.raw = raw
         self.source = source
         self.resolver = RefResolver(raw)
@@ -140,10 +142,11 @@ class SpecDocument:
         for s in servers:
             if urlsplit(s["url"]).hostname in ("127.0.0.1", "localhost"):
                 chosen = s["url"]
-        return urlsplit(chosen).path.rstrip("/")
+        return str(urlsplit(chosen).path).rstrip("/")
 
-    def schema(self, ref: str) -> dict:
-        return merge_all_of(self.resolver.resolve({"$ref": ref}))
+    def schema(self, ref: str) -> dict[str, Any]:
+        schema: dict[str, Any] = merge_all_of(self.resolver.resolve({"$ref": ref}))
+        return schema
 
     def root_ext(self, key: str, default: Any = None) -> Any:
         return copy.deepcopy(self.raw.get(key, default))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ast
 import operator
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
@@ -28,11 +29,12 @@ def _len(value: Any) -> int:
     return len(value) if isinstance(value, (list, dict, str)) else 0
 
 
-FUNCTIONS = {"len": _len, "min": min, "max": max, "get": _get, "int": int, "str": str}
+FUNCTIONS: dict[str, Callable[..., Any]] = {"len": _len, "min": min, "max": max, "get": _get, "int": int, "str": str}
 _BIN = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.FloorDiv: operator.floordiv,
         ast.Div: operator.truediv, ast.Mod: operator.mod}
-_CMP = {ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt, ast.LtE: operator.le,
-        ast.Gt: operator.gt, ast.GtE: operator.ge, ast.In: lambda a, b: a in b, ast.NotIn: lambda a, b: a not in b}
+_CMP: dict[type[ast.cmpop], Callable[[Any, Any], Any]] = {
+    ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt, ast.LtE: operator.le, ast.Gt: operator.gt,
+    ast.GtE: operator.ge, ast.In: lambda a, b: a in b, ast.NotIn: lambda a, b: a not in b}
 _NAMES = {"true": True, "false": False, "null": None, "True": True, "False": False, "None": None}
 
 
@@ -50,7 +52,7 @@ class Expression:
 
     @property
     def constant(self) -> int | None:
-        return self.source if self._tree is None else None
+        return self.source if isinstance(self.source, int) else None
 
     def evaluate(self, env: dict[str, Any]) -> Any:
         if self._tree is None:
@@ -100,6 +102,7 @@ class Expression:
             return self._eval(node.body if self._eval(node.test, env) else node.orelse, env)
         if isinstance(node, ast.Call):
             args = [self._eval(a, env) for a in node.args]
+            assert isinstance(node.func, ast.Name)  # _check admits calls of known names only
             return FUNCTIONS[node.func.id](*args)
         if isinstance(node, (ast.List, ast.Tuple)):
             return [self._eval(e, env) for e in node.elts]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 import re
-import sre_parse
+import re._parser as sre_parse  # type: ignore[import-not-found]  # `sre_parse`, deprecated since 3.11
 import string
 import uuid
 from collections.abc import Callable
@@ -33,8 +33,8 @@ class Generator:
         self.rng = random.Random(seed)
         self.faker = Faker(locale)
         self.faker.seed_instance(seed)
-        self._pools: dict[Callable[[], Any], list] = {}
-        self._by_name: list[tuple[re.Pattern, Callable[[], Any]]] = [
+        self._pools: dict[Callable[[], Any], list[Any]] = {}
+        self._by_name: list[tuple[re.Pattern[str], Callable[[], Any]]] = [
             (re.compile(r"(^|_)email$"), self.faker.email),
             (re.compile(r"(^|_)(domain|hostname)$"), self.faker.domain_name),
             (re.compile(r"(^|_)(url|link|uri|endpoint|href)$"), self.faker.url),
@@ -79,13 +79,13 @@ class Generator:
         return maker(schema, name, depth) if maker else None
 
     # -- per type ---------------------------------------------------------------------------------------------
-    def _null(self, schema: dict, name: str, depth: int) -> None:
+    def _null(self, schema: dict[str, Any], name: str, depth: int) -> None:
         return None
 
-    def _boolean(self, schema: dict, name: str, depth: int) -> bool:
+    def _boolean(self, schema: dict[str, Any], name: str, depth: int) -> bool:
         return self.rng.random() < 0.5
 
-    def _object(self, schema: dict, name: str, depth: int) -> dict:
+    def _object(self, schema: dict[str, Any], name: str, depth: int) -> dict[str, Any]:
         out = {}
         for prop, sub in (schema.get("properties") or {}).items():
             if sub is False:
@@ -98,12 +98,12 @@ class Generator:
                 out[f"key_{i + 1}"] = self.value(extra, "", depth + 1)
         return out
 
-    def _array(self, schema: dict, name: str, depth: int) -> list:
+    def _array(self, schema: dict[str, Any], name: str, depth: int) -> list[Any]:
         lo = schema.get("minItems", 0)
         hi = schema.get("maxItems", lo + 3)
         count = min(hi, max(lo, 2 if depth < 4 else lo))
         items = schema.get("items", {})
-        values: list = []
+        values: list[Any] = []
         attempts = 0
         while len(values) < count and attempts < count * 5:
             attempts += 1
@@ -113,23 +113,23 @@ class Generator:
             values.append(v)
         return values
 
-    def _integer(self, schema: dict, name: str, depth: int) -> int:
+    def _integer(self, schema: dict[str, Any], name: str, depth: int) -> int:
         lo, hi = self._bounds(schema, 1 if name.endswith("id") or name == "id" else 0, 100, integer=True)
         if name == "id" or name.endswith("_id"):
             hi = max(lo, min(hi, lo + 999))
         step = schema.get("multipleOf", 1)
-        value = self.rng.randint(lo, hi)
+        value = self.rng.randint(int(lo), int(hi))
         if step and step != 1:
             value = (value // step) * step
             if value < lo:
                 value += step
         return int(value)
 
-    def _number(self, schema: dict, name: str, depth: int) -> float:
+    def _number(self, schema: dict[str, Any], name: str, depth: int) -> float:
         lo, hi = self._bounds(schema, 0, 100, integer=False)
         return round(self.rng.uniform(lo, hi), 3) if hi > lo else lo
 
-    def _bounds(self, schema: dict, lo: float, hi: float, integer: bool) -> tuple:
+    def _bounds(self, schema: dict[str, Any], lo: float, hi: float, integer: bool) -> tuple[float, float]:
         min_v, max_v = schema.get("minimum"), schema.get("maximum")
         emin, emax = schema.get("exclusiveMinimum"), schema.get("exclusiveMaximum")
         nudge = 1 if integer else 0.001
@@ -149,7 +149,7 @@ class Generator:
             lo, hi = math.ceil(lo), math.floor(hi)
         return lo, hi
 
-    def _string(self, schema: dict, name: str, depth: int) -> str:
+    def _string(self, schema: dict[str, Any], name: str, depth: int) -> str:
         fmt = schema.get("format")
         if fmt in ("binary", "byte"):
             return ""
@@ -177,7 +177,7 @@ class Generator:
         for pattern, make in self._by_name:
             if pattern.search(name):
                 return str(self._pooled(make))
-        return self._pooled(self._words)
+        return str(self._pooled(self._words))
 
     def _words(self) -> str:
         return " ".join(self.faker.words(3))
@@ -190,7 +190,7 @@ class Generator:
             pool = self._pools[make] = [make() for _ in range(POOL_SIZE)]
         return self.rng.choice(pool)
 
-    def _fit_length(self, value: str, schema: dict) -> str:
+    def _fit_length(self, value: str, schema: dict[str, Any]) -> str:
         lo, hi = schema.get("minLength", 0), schema.get("maxLength")
         if hi is not None and len(value) > hi:
             value = value[:hi]
@@ -205,7 +205,7 @@ class Generator:
         except Exception:  # an exotic pattern: fall back to an empty match attempt
             return ""
 
-    def _emit(self, parsed) -> str:
+    def _emit(self, parsed: Any) -> str:
         out = []
         for op, arg in parsed:
             name = str(op)
@@ -228,7 +228,7 @@ class Generator:
             # AT (anchors) and others emit nothing
         return "".join(out)
 
-    def _pick_in(self, items) -> str:
+    def _pick_in(self, items: Any) -> str:
         choices: list[str] = []
         negate = False
         for op, arg in items:
@@ -247,7 +247,7 @@ class Generator:
             return self.rng.choice(pool)
         return self.rng.choice(choices) if choices else "a"
 
-    def _category(self, arg) -> str:
+    def _category(self, arg: Any) -> str:
         name = str(arg)
         if "DIGIT" in name and "NOT" not in name:
             return self.rng.choice(string.digits)

@@ -6,7 +6,7 @@ from starlette.testclient import TestClient
 
 from mockserver.app import Mock
 
-warnings.filterwarnings("ignore", category=DeprecationWarning)
+
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "spec" / "openapi.yaml"

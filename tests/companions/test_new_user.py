@@ -111,7 +111,8 @@ def cli_mock(stem: str):
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGTERM)
-            process.wait(10)
+        if process.stdout and not process.stdout.closed:
+            process.communicate(timeout=10)  # reaps it and closes the pipe
 
 
 @pytest.mark.parametrize("stem", list(FIRST_CALL))

@@ -53,10 +53,10 @@ def make_mock():
             time.sleep(0.2)
     else:
         os.killpg(process.pid, signal.SIGTERM)
-        pytest.fail(f"make mock did not answer: {process.stdout.read() if process.stdout else ''}")
+        pytest.fail(f"make mock did not answer: {process.communicate(timeout=10)[0]}")
     yield base
     os.killpg(process.pid, signal.SIGTERM)
-    process.wait(10)
+    process.communicate(timeout=10)  # reaps it and closes the pipe
 
 
 def test_make_mock_then_the_documented_curl_jq_workflow(make_mock, tmp_path):

@@ -53,6 +53,7 @@ def serve(state: Path) -> tuple[subprocess.Popen, str]:
         except httpx.HTTPError:
             time.sleep(0.05)
     process.kill()
+    process.wait()
     raise AssertionError("the mock did not come up")
 
 
