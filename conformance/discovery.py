@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from contract import Contract, Expression, Generator, Operation, QueryTypes
+from contract import Contract, Expression, Generator, QueryTypes
 from contract import path_values as values_in_path
 
 from .gates import Gates
@@ -190,7 +190,6 @@ class Known:
         """Path values naming live records: the bound record, its parent, and parameters before the id that
         name the record's parent (`/tracking-projects/{id}/cited-sources/{source_id}`)."""
         binding = self.catalog.decls[oid].binding
-        op: Operation = self.catalog.ops[oid]
         values: dict[str, Any] = {}
         if binding is None:
             return values

@@ -18,8 +18,8 @@ class PreparedRequest:
     method: str
     path: str  # relative to the API base, query included
     json: Any = None
-    files: dict | None = None
-    data: dict | None = None
+    files: dict[str, tuple[str, bytes, str]] | None = None
+    data: dict[str, str] | None = None
     headers: dict[str, str] = field(default_factory=dict)
 
     def curl(self, base_url: str, token: str | None) -> str:
@@ -43,7 +43,7 @@ def _quote(text: str) -> str:
     return "'" + text.replace("'", "'\\''") + "'"
 
 
-def _param_value(param: dict, gen: Generator) -> Any:
+def _param_value(param: dict[str, Any], gen: Generator) -> Any:
     if "example" in param:
         return param["example"]
     schema = merge_all_of(param.get("schema") or {})
@@ -64,13 +64,13 @@ def build(op: Operation, path_values: dict[str, Any], gen: Generator, body_overr
     params = op.spec.get("parameters", [])
     by_name = {p["name"]: p for p in params if p.get("in") == "path"}
 
-    def fill(match: re.Match) -> str:
+    def fill(match: re.Match[str]) -> str:
         name = match.group(1)
         value = path_values[name] if name in path_values else _param_value(by_name.get(name, {"name": name}), gen)
         return quote(str(value), safe="")
 
     path = _PARAM.sub(fill, op.path)
-    query = []
+    query: list[tuple[str, str]] = []
     for p in params:
         if p.get("in") == "query" and p.get("required"):
             value = _param_value(p, gen)

@@ -154,7 +154,7 @@ class Run:
         context = Context(catalog, target, known, results, self.selected, gates, options.job_timeout,
                           QueryTypes(catalog.doc))
         try:
-            run_all(context, registry, options.workers, options.max_failures, 
+            run_all(context, registry, options.workers, options.max_failures,
                     on_phase=lambda name: phase.update(name=name))
         finally:
             info.own_requests = target.requests - own_requests

@@ -119,7 +119,8 @@ class Exchange:
         return 200 <= self.status < 300
 
     def header(self, name: str) -> str | None:
-        return self.response.headers.get(name)
+        value: str | None = self.response.headers.get(name)
+        return value
 
     def json(self) -> Any:
         """The body as JSON whatever the Content-Type says (a mislabelled body is a finding elsewhere)."""
@@ -278,7 +279,7 @@ class Target:
                 response = self.client.request(request.method.upper(), url, headers=headers, json=request.json,
                                                files=request.files, data=request.data)
             except httpx.TransportError as exc:
-                self._failed(operation, request, role, url, exc)
+                raise self._failed(operation, request, role, url, exc) from exc
             with self._lock:
                 self._refused_in_a_row = 0
                 self.last_answered = f"{request.method.upper()} {url} -> {response.status_code}"
@@ -292,20 +293,20 @@ class Target:
         return exchange
 
     def _failed(self, operation: str, request: PreparedRequest, role: str | None, url: str,
-                exc: httpx.TransportError) -> None:
+                exc: httpx.TransportError) -> TransportFailed | TargetDown:
         refused = isinstance(exc, httpx.ConnectError)
         with self._lock:
             self._refused_in_a_row = self._refused_in_a_row + 1 if refused else 0
             down = self._refused_in_a_row >= DOWN_AFTER
         curl = request.curl(self.base_url, PLACEHOLDERS.get(role or ""))
         if down:
-            raise TargetDown(f"the target stopped accepting connections ({exc}); the last request it answered: "
-                             f"{self.last_answered or 'none'}", operation, curl) from exc
+            return TargetDown(f"the target stopped accepting connections ({exc}); the last request it answered: "
+                              f"{self.last_answered or 'none'}", operation, curl)
         if isinstance(exc, httpx.TimeoutException):
             reason = f"no answer within --request-timeout {self.transport.request_timeout:g} s"
         else:
             reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-        raise TransportFailed(operation, request, url, reason, curl) from exc
+        return TransportFailed(operation, request, url, reason, curl)
 
     def get(self, path: str) -> httpx.Response:
         """One plain GET of `path` (below the base URL) with the team's token, for the pre-flight."""

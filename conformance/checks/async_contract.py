@@ -114,7 +114,7 @@ def _poll_request(ctx: Context, oid: str, dispatch: Exchange,
 
 
 def _properties(response: dict[str, Any]) -> dict[str, Any]:
-    media = next(iter((response.get("content") or {}).values()), {})
+    media: dict[str, Any] = next(iter((response.get("content") or {}).values()), {})
     found: dict[str, Any] = merge_all_of(media.get("schema") or {}).get("properties") or {}
     return found
 

@@ -34,9 +34,11 @@ def _declared(ctx: Context, oid: str) -> Credits:
 def _record(ctx: Context, oid: str, values: dict[str, Any], role: str) -> dict[str, Any] | None:
     """The bound record as its reader answers it, for costs declared over `record`."""
     binding = ctx.catalog.decls[oid].binding
-    reader = ctx.catalog.reader(binding.resource) if binding and binding.id_param in values else None
+    if binding is None or binding.id_param is None or binding.id_param not in values:
+        return None
+    reader = ctx.catalog.reader(binding.resource)
     reader_binding = ctx.catalog.decls[reader].binding if reader else None
-    if reader is None or binding is None or reader_binding is None or binding.id_param is None:
+    if reader is None or reader_binding is None or reader_binding.id_param is None:
         return None
     body = ctx.known.send(reader, {reader_binding.id_param: values[binding.id_param]}, role).json()
     if isinstance(body, dict) and isinstance(body.get("data"), dict):

@@ -13,6 +13,7 @@ from ..target import Exchange, http_date, retry_after
 from .context import Context
 from .names import THROTTLE_HEADERS as HEADERS
 from .names import THROTTLE_LIMIT as LIMIT
+from .names import CheckName
 from .registry import check
 
 NAMES = ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset")
@@ -38,7 +39,7 @@ def _int(exchange: Exchange, name: str) -> int | None:
         return None
 
 
-def _served(ctx: Context, oid: str, check_name: str) -> tuple[dict[str, Any], Exchange] | None:
+def _served(ctx: Context, oid: str, check_name: CheckName) -> tuple[dict[str, Any], Exchange] | None:
     """A served call of `oid` (waiting out a 429), or None after recording why there is none."""
     if ctx.skip_if_blocked(oid, check_name):
         return None
