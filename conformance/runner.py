@@ -97,6 +97,7 @@ class Run:
     results: Results
     info: RunInfo
     target: Target | None = None
+    last_request: str | None = None  # set when schemathesis' phases stopped the run
 
     def execute(self, stack: ExitStack) -> None:
         options, catalog, results, info = self.options, self.catalog, self.results, self.info
@@ -116,7 +117,8 @@ class Run:
         target.reachable()
         receiver = stack.enter_context(Receiver())
         known = Known(catalog, target, Generator(options.seed), gates, QueryTypes(catalog.doc), receiver.url)
-        run_context = stbridge.RunContext(catalog, target.patience, receiver.url, self._served(known))
+        run_context = stbridge.RunContext(catalog, target.patience, receiver.url, self._served(known),
+                                           pace=target.pace)
         schema = stbridge.load(run_context, driver.config(target.base_url, tokens["team"], options, transport))
         stack.callback(stbridge.unload, schema)
         response_checks = stbridge.ResponseChecks(schema, catalog)
@@ -139,8 +141,9 @@ class Run:
             outcome = driver.run(schema, catalog, fuzzed, results)
             info.fuzz_requests = outcome.requests
             if outcome.stopped:
-                info.partial = outcome.stopped
+                info.partial, self.last_request = outcome.stopped, run_context.last_request
                 return
+            self.still_there(target)
         after_fuzz = known.balance()
         if target.mock is not None and before is not None and tokens["team"]:
             target.mock.set_balance(tokens["team"], before)  # the mock's credits are free: refill what fuzzing spent
@@ -163,7 +166,15 @@ class Run:
             info.budget = gates.budget_note if gates.max_credits is not None else ""
             if receiver.deliveries:
                 results.bus.emit(Note(f"webhook receiver got {len(receiver.deliveries)} deliveries"))
+        self.still_there(target)
         self.clean_up(known)
+
+    def still_there(self, target: Target) -> None:
+        """A target may have died after its last answer: if it no longer accepts a connection, the run is
+        partial."""
+        if not target.alive():
+            raise TargetDown(f"the target stopped accepting connections; the last request it answered: "
+                             f"{target.last_answered or 'none'}", "*", "")
 
     def _served(self, known: Known) -> stbridge.Served:
         def served(oid: str, body: object, path: dict[str, object]) -> None:
@@ -204,7 +215,7 @@ def run(options: Options, out: TextIO | None = None, err: TextIO | None = None) 
                 current.execute(stack)
             except (TargetDown, MaxFailures) as exc:
                 info.partial = str(exc)
-                if isinstance(exc, TargetDown):
+                if isinstance(exc, TargetDown) and exc.operation in selected:
                     results.failed(Finding(exc.operation, TRANSPORT, f"the target stopped answering: {exc}",
                                            exc.curl))
     except (ConnectionFailed, TokenRefused, MockFailed, driver.EngineFailed, PreflightFailed, BaselineError) as exc:
@@ -212,7 +223,7 @@ def run(options: Options, out: TextIO | None = None, err: TextIO | None = None) 
         return EXIT_USAGE
     info.seconds = time.monotonic() - started
     if current.target is not None:
-        info.last_request = current.target.last_request
+        info.last_request = current.last_request or current.target.last_request
     if baseline is not None:
         info.stale_baseline = baseline.stale()
     bus.emit(RunFinished(info, results))

@@ -22,7 +22,7 @@ from schemathesis import checks as base_checks
 from schemathesis.config import SchemathesisConfig
 from schemathesis.core import NOT_SET
 from schemathesis.core.deserialization import deserialize_yaml
-from schemathesis.core.failures import FailureGroup
+from schemathesis.core.failures import Failure, FailureGroup
 from schemathesis.core.media_types import YAML_MEDIA_TYPES
 from schemathesis.specs.openapi import checks as openapi_checks
 
@@ -30,7 +30,7 @@ from contract import Contract, path_values
 
 from . import vocabulary
 from .checks import names
-from .target import MAX_RETRIES, Exchange, Patience, retry_after
+from .target import MAX_RETRIES, Exchange, Pace, Patience, retry_after
 
 # The single-response rules (checks.names.RESPONSE_RULES) as schemathesis implements them.
 RESPONSE_CHECKS: dict[str, Callable[..., Any]] = {
@@ -68,6 +68,8 @@ class RunContext:
     patience: Patience
     callback_url: str | None = None  # where bodies that name a webhook URL point it: the suite's own receiver
     on_served: Served | None = None  # told of every served answer to schemathesis' requests
+    last_request: str | None = None  # "METHOD path" of schemathesis' latest request, for a partial report
+    pace: Pace | None = None  # the run's rate limit, for requests sent again after a 429
 
 
 _RUNS: dict[int, RunContext] = {}
@@ -100,6 +102,7 @@ def _wait_out_rate_limits(context: Any, case: Any, kwargs: dict[str, Any]) -> No
     if run is None:
         return
     oid = case.operation.definition.raw.get("operationId")
+    run.last_request = f"{case.method.upper()} {case.formatted_path}"
     webhook = run.catalog.decls[oid].webhook if oid in run.catalog.decls else None
     if webhook is not None and run.callback_url and isinstance(case.body, dict) and webhook.url_field in case.body:
         case.body[webhook.url_field] = run.callback_url
@@ -114,6 +117,8 @@ def _resend_after(run: RunContext, oid: str, path: dict[str, Any]) -> Callable[.
             delay = retry_after(response.headers) if response.status_code == 429 else None
             if delay is None or not run.patience.wait(delay):
                 break
+            if run.pace is not None:
+                run.pace.wait()
             response = response.connection.send(response.request, **send_kwargs)
         if run.on_served is not None and 200 <= response.status_code < 300 \
                 and "Authorization" in response.request.headers:
@@ -124,6 +129,27 @@ def _resend_after(run: RunContext, oid: str, path: dict[str, Any]) -> Callable[.
             run.on_served(oid, body, path)
         return response
     return on_response
+
+
+RATE_LIMITED_PAUSE = 1.0  # seconds before probes that met a 429 are sent again (the probe's Retry-After is not kept)
+_builtin_ignored_auth = base_checks.CHECKS.get_one("ignored_auth")
+base_checks.CHECKS.unregister("ignored_auth")
+
+
+@schemathesis.check
+def ignored_auth(ctx: Any, response: Any, case: Any) -> bool | None:
+    """Schemathesis' own `ignored_auth`, with its probes (sent without our request hooks) sent again when a rate
+    limit refused them: a 429 says nothing about authentication."""
+    run = _context(case)
+    for attempt in range(MAX_RETRIES + 1):
+        try:
+            result: bool | None = _builtin_ignored_auth(ctx, response, case)
+            return result
+        except Failure as failure:
+            limited = "`429 " in failure.message
+            if not limited or run is None or attempt == MAX_RETRIES or not run.patience.wait(RATE_LIMITED_PAUSE):
+                raise
+    return None
 
 
 @schemathesis.deserializer(*YAML_MEDIA_TYPES)

@@ -241,6 +241,7 @@ class Target:
         self.base_url = base_url.rstrip("/")
         self.tokens = tokens
         self.transport = transport or Transport()
+        self.http = http
         self.client = make_client(self.transport, http)
         self.mock = MockControl(self.base_url, self.client) if mock else None
         self.patience = Patience(self.mock)
@@ -249,7 +250,7 @@ class Target:
         self.requests = 0
         self.last_request: str | None = None  # "METHOD URL" of the last request sent, for a partial report
         self.last_answered: str | None = None  # the last one that got an answer (what may have killed it)
-        self._refused_in_a_row = 0
+        self.refused_in_a_row = 0
         self._lock = threading.Lock()
 
     def __enter__(self) -> Target:
@@ -281,7 +282,7 @@ class Target:
             except httpx.TransportError as exc:
                 raise self._failed(operation, request, role, url, exc) from exc
             with self._lock:
-                self._refused_in_a_row = 0
+                self.refused_in_a_row = 0
                 self.last_answered = f"{request.method.upper()} {url} -> {response.status_code}"
             delay = retry_after(response.headers) if response.status_code == 429 else None
             if not retry or delay is None or attempt == MAX_RETRIES or not self.patience.wait(delay):
@@ -296,8 +297,8 @@ class Target:
                 exc: httpx.TransportError) -> TransportFailed | TargetDown:
         refused = isinstance(exc, httpx.ConnectError)
         with self._lock:
-            self._refused_in_a_row = self._refused_in_a_row + 1 if refused else 0
-            down = self._refused_in_a_row >= DOWN_AFTER
+            self.refused_in_a_row = self.refused_in_a_row + 1 if refused else 0
+            down = self.refused_in_a_row >= DOWN_AFTER
         curl = request.curl(self.base_url, PLACEHOLDERS.get(role or ""))
         if down:
             return TargetDown(f"the target stopped accepting connections ({exc}); the last request it answered: "
@@ -308,11 +309,15 @@ class Target:
             reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
         return TransportFailed(operation, request, url, reason, curl)
 
-    def get(self, path: str) -> httpx.Response:
-        """One plain GET of `path` (below the base URL) with the team's token, for the pre-flight."""
-        self.pace.wait()
-        return self.client.get(self.base_url + path,
-                               headers=self.headers_for(PreparedRequest("get", path), "team"))
+    def alive(self) -> bool:
+        """Whether the target still accepts a new connection (any answer will do): the pool's open connections
+        may outlive a server that stopped listening."""
+        try:
+            with make_client(self.transport, self.http) as fresh:
+                fresh.get(self.base_url + "/", timeout=min(5.0, self.transport.request_timeout))
+        except httpx.TransportError:
+            return False
+        return True
 
     def reachable(self) -> None:
         """Fail early with a clear message when nothing answers at the base URL."""
