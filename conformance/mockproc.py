@@ -24,10 +24,13 @@ class MockFailed(Exception):
     """The mock would not start (a bad spec, an unknown defect): a usage problem."""
 
 
-def fixtures_for(spec: Path) -> Path:
-    """The teams and tokens a spec is served with (README: `fixtures/<spec>.teams.yaml`)."""
+ANY_TOKEN = "conformance-any-token"  # a spec without fixtures is served to any well-formed credential
+
+
+def fixtures_for(spec: Path) -> Path | None:
+    """The teams and tokens a spec is served with (README: `fixtures/<spec>.teams.yaml`); None when it has none."""
     candidate = FIXTURES / f"{spec.stem}.teams.yaml"
-    return candidate if candidate.exists() else FIXTURES / "openapi.teams.yaml"
+    return candidate if candidate.exists() else None
 
 
 @dataclass(frozen=True)
@@ -44,7 +47,10 @@ class MockTokens:
 def mock_tokens(spec: Path) -> MockTokens:
     """The mock's test tokens for a spec: the first team's, the second team's, a poorer team's for credit
     refusals (rk_test_team_a, rk_test_team_b, rk_test_low_credits for openapi.yaml), and the first admin's."""
-    raw: dict[str, Any] = yaml.safe_load(fixtures_for(spec).read_text(encoding="utf-8")) or {}
+    fixtures = fixtures_for(spec)
+    if fixtures is None:
+        return MockTokens(ANY_TOKEN, None, None, None)
+    raw: dict[str, Any] = yaml.safe_load(fixtures.read_text(encoding="utf-8")) or {}
     teams = list(raw.get("teams") or [])
     tokens: dict[str, dict[str, Any]] = raw.get("tokens") or {}
     first: dict[str, str] = {}
@@ -76,8 +82,10 @@ class MockProcess:
         self.log = tempfile.TemporaryFile(mode="w+")  # a pipe nobody reads would block a chatty mock
 
     def __enter__(self) -> MockProcess:
-        command = [sys.executable, "-m", "mockserver", "serve", "--spec", str(self.spec), "--port", str(self.port),
-                   "--fixtures", str(fixtures_for(self.spec))]
+        command = [sys.executable, "-m", "mockserver", "serve", "--spec", str(self.spec), "--port", str(self.port)]
+        fixtures = fixtures_for(self.spec)
+        if fixtures is not None:
+            command += ["--fixtures", str(fixtures)]
         for name in self.defects:
             command += ["--inject-defect", name]
         self.process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=self.log)

@@ -27,10 +27,22 @@ from ._declarations import (
     check_vocabulary,
     read_all,
 )
-from ._document import METHODS, Operation, RefResolver, SpecDocument, example_of, load_yaml, merge_all_of
+from ._document import (
+    METHODS,
+    Operation,
+    RefResolver,
+    SpecDocument,
+    example_of,
+    load_document,
+    load_yaml,
+    merge_all_of,
+    server_url,
+)
 from ._expressions import Expression, ExpressionError, compiled
 from ._generator import BASE_TIME, Generator
 from ._parameters import QueryTypes
+from ._provenance import KINDS as PROVENANCE_KINDS
+from ._provenance import Counts, Node, Provenance, Provenances
 from ._yaml import parse_yaml
 
 __all__ = [
@@ -40,15 +52,20 @@ __all__ = [
     "SAFE_METHODS",
     "Binding",
     "Contract",
+    "Counts",
     "Credits",
     "DeclarationError",
     "Expression",
     "ExpressionError",
     "Generator",
     "JobDecl",
+    "Node",
     "Operation",
     "OperationDecl",
+    "PROVENANCE_KINDS",
     "Precondition",
+    "Provenance",
+    "Provenances",
     "QueryTypes",
     "QueueDecl",
     "RefResolver",
@@ -66,10 +83,12 @@ __all__ = [
     "example_of",
     "in_current",
     "iso_utc",
+    "load_document",
     "load_yaml",
     "merge_all_of",
     "parse_instant",
     "parse_yaml",
     "path_values",
     "read_all",
+    "server_url",
 ]

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
 from ._declarations import Binding, OperationDecl, RequestIdDecl, ResourceDecl, read_all, read_request_id
 from ._document import Operation, SpecDocument
+from ._provenance import Provenances
 
 SAFE_METHODS = ("get", "head")
 _PARAM = re.compile(r"\{([^}]+)\}")
@@ -32,6 +33,12 @@ class Contract:
     def load(cls, spec_path: str | Path) -> Contract:
         path = Path(spec_path).resolve()
         return _load(path, path.stat().st_mtime_ns)
+
+    @cached_property
+    def provenance(self) -> Provenances:
+        """Documented or assumed, for every node of the contract (spec/README.md, "Provenance"); built on first
+        use, once per loaded contract."""
+        return Provenances.of_document(self.doc.raw)
 
     @property
     def ops(self) -> dict[str, Operation]:

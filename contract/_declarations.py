@@ -23,8 +23,9 @@ from ._expressions import Expression
 VOCABULARY = Path(__file__).resolve().parent.parent / "spec" / "extensions.schema.json"
 NAMESPACE = "x-mock-"
 OPERATION_KEYS = ("x-mock-resource", "x-mock-preconditions", "x-mock-credits", "x-mock-throttle", "x-mock-job",
-                  "x-mock-webhook", "x-mock-validation", "x-mock-admin", "x-mock-ledger", "x-mock-references")
-ROOT_KEYS = ("x-mock-resources", "x-mock-validation", "x-mock-request-id")
+                  "x-mock-webhook", "x-mock-validation", "x-mock-admin", "x-mock-ledger", "x-mock-references",
+                  "x-mock-source", "x-mock-assumed")
+ROOT_KEYS = ("x-mock-resources", "x-mock-validation", "x-mock-request-id", "x-mock-source", "x-mock-assumed")
 
 
 class DeclarationError(ValueError):
@@ -151,6 +152,17 @@ class JobDecl:
     spawn: list[dict[str, Any]] = dataclasses.field(default_factory=list)
     queue: QueueDecl | None = None
     progress_field: str | None = None
+    terminal: tuple[str, ...] = ()  # further documented end states the mock never enters (prompt check's partial)
+
+    @property
+    def ends(self) -> frozenset[Any]:
+        """Every state that ends the job: the success state, the failure state and the declared `terminal` ones."""
+        return frozenset([self.states[-1], *self.terminal] + ([self.failure] if self.failure is not None else []))
+
+    @property
+    def known_states(self) -> list[Any]:
+        """Every state a poll may report, in order, failure and other end states last."""
+        return list(self.states) + [s for s in (self.failure, *self.terminal) if s is not None]
 
 
 @dataclass(frozen=True)
@@ -280,7 +292,8 @@ def read_operation(op: Operation, root_validation: dict[str, Any] | None) -> Ope
         j = raw["x-mock-job"]
         job = JobDecl(j["resource"], j["field"], list(j["states"]), j.get("failure"),
                       float(j.get("step-seconds", 2)), j.get("poll"), j.get("fill") or {}, j.get("fail-fill") or {},
-                      j.get("spawn") or [], _queue(j.get("queue")), j.get("progress-field"))
+                      j.get("spawn") or [], _queue(j.get("queue")), j.get("progress-field"),
+                      tuple(j.get("terminal") or ()))
     webhook = None
     if "x-mock-webhook" in raw:
         w = raw["x-mock-webhook"]

@@ -26,6 +26,28 @@ def iso(ts: datetime) -> str:
 
 
 POOL_SIZE = 64
+MINIMAL_DEPTH = 8  # below it, only what the schema requires: recursive schemas end with their smallest value
+MAX_DEPTH = 64  # a schema that requires deeper nesting than this has no finite value
+
+
+def _followed(schema: Any) -> Any:
+    target = getattr(schema, "target", None)
+    return target() if target is not None else schema
+
+
+def _discriminated(value: Any, discriminator: Any, chosen: Any) -> Any:
+    """An object generated for a `oneOf`/`anyOf` branch (or an `allOf` part) names that branch in the
+    discriminator's property: the mapping's key for the branch's `$ref`, else the component's name."""
+    if not isinstance(discriminator, dict) or not isinstance(value, dict):
+        return value
+    prop = discriminator.get("propertyName")
+    ref = getattr(chosen, "ref", None) or (chosen.get("$ref") if isinstance(chosen, dict) else None)
+    if not prop or not isinstance(ref, str):
+        return value
+    mapping = discriminator.get("mapping") or {}
+    names = [key for key, target in mapping.items() if target == ref or target == ref.rsplit("/", 1)[-1]]
+    value[prop] = names[0] if names else ref.rsplit("/", 1)[-1]
+    return value
 
 
 class Generator:
@@ -54,7 +76,11 @@ class Generator:
 
     # -- public -----------------------------------------------------------------------------------------------
     def value(self, schema: Any, name: str = "", depth: int = 0) -> Any:
-        if not isinstance(schema, dict) or depth > 8:
+        """A value valid against `schema`. Below MINIMAL_DEPTH only what the schema requires is generated
+        (required properties, minItems items), so recursive schemas end with their smallest valid value."""
+        schema = _followed(schema)  # a recursive `$ref` the resolver left in place (contract._document.RecursiveRef)
+        own_ref = getattr(schema, "ref", None)
+        if not isinstance(schema, dict) or depth > MAX_DEPTH:
             return None
         if "allOf" in schema:
             schema = merge_all_of(schema)
@@ -62,21 +88,26 @@ class Generator:
             return schema["const"]
         if "enum" in schema:
             choices = [v for v in schema["enum"] if v is not None] or schema["enum"]
-            return self.rng.choice(choices)
+            return self.rng.choice(choices) if choices else None
         for key in ("oneOf", "anyOf"):
-            if key in schema:
+            if key in schema and schema[key]:
                 branches = [b for b in schema[key] if not (isinstance(b, dict) and b.get("type") == "null")]
-                base = {k: v for k, v in schema.items() if k != key}
-                branch = merge_all_of({"allOf": [base, (branches or schema[key])[0]]})
-                return self.value(branch, name, depth)
+                if depth >= MINIMAL_DEPTH and len(branches) < len(schema[key]):
+                    return None  # null is the smallest value a recursive branch can end with
+                chosen = (branches or schema[key])[0]
+                base = {k: v for k, v in schema.items() if k not in (key, "discriminator")}
+                branch = merge_all_of({"allOf": [base, _followed(chosen)]})
+                value = self.value(branch, name, depth)
+                return _discriminated(value, schema.get("discriminator"), chosen)
         kind = schema.get("type")
         if isinstance(kind, list):
             non_null = [k for k in kind if k != "null"]
-            kind = non_null[0] if non_null else "null"
+            kind = non_null[0] if non_null and not (depth >= MINIMAL_DEPTH and "null" in kind) else "null"
         if kind is None:
             kind = "object" if "properties" in schema else ("array" if "items" in schema else "string")
         maker = getattr(self, f"_{kind}", None)
-        return maker(schema, name, depth) if maker else None
+        value = maker(schema, name, depth) if maker else None
+        return _discriminated(value, schema.get("discriminator"), {"$ref": own_ref} if own_ref else schema)
 
     # -- per type ---------------------------------------------------------------------------------------------
     def _null(self, schema: dict[str, Any], name: str, depth: int) -> None:
@@ -87,8 +118,9 @@ class Generator:
 
     def _object(self, schema: dict[str, Any], name: str, depth: int) -> dict[str, Any]:
         out = {}
+        required = schema.get("required") or []
         for prop, sub in (schema.get("properties") or {}).items():
-            if sub is False:
+            if sub is False or (depth >= MINIMAL_DEPTH and prop not in required):
                 continue
             out[prop] = self.value(sub, prop, depth + 1)
         extra = schema.get("additionalProperties")
@@ -102,6 +134,8 @@ class Generator:
         lo = schema.get("minItems", 0)
         hi = schema.get("maxItems", lo + 3)
         count = min(hi, max(lo, 2 if depth < 4 else lo))
+        if depth >= MINIMAL_DEPTH:
+            count = lo
         items = schema.get("items", {})
         values: list[Any] = []
         attempts = 0

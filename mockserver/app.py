@@ -1,33 +1,36 @@
-"""Assembles a mock for one spec: declarations, store, fixtures, engine, HTTP layer and control API."""
+"""Assembles a mock for one spec: contract, state, engine, HTTP layer, control API, and the ASGI middleware
+around them (control routing, durability, the job ticker, injected faults)."""
 from __future__ import annotations
 
-import asyncio
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from contract import Contract, Generator
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from contract import Contract
 
 from .clock import Clock
-from .control import control_app
+from .control import ControlMiddleware, control_app
 from .defects import apply_defects
-from .engine import Engine
-from .faults import Faults
+from .engine import Call
+from .factory import build_engine
+from .faults import FaultMiddleware, operation_router
 from .http import MockApp
-from .keys import KeyCheck
-from .ledger import Ledger
-from .request_id import RequestIds
+from .persistence import DurableMiddleware, Persistence, attach
+from .responses import Reply
 from .seeding import seed
-from .store import Store
-from .teams import Directory, default_fixtures
+from .state import MockState
+from .teams import directory_for
+from .ticker import JobTicker
 from .webhooks import Webhooks
 
 SPEC_DOCUMENT_PATHS = ("/openapi.yaml", "/openapi.json")
-TICK_SECONDS = 0.2
+JOURNAL_SIZE = 500  # requests /__mock/requests remembers; the oldest hundred go when it is full
 
 
 class Mock:
-    """One running mock: everything a request or the control API can touch."""
+    """One running mock: everything a request or the control API can touch is `state`."""
 
     def __init__(self, spec_path: str | Path, fixtures: str | Path | None = None, seed_value: int = 0,
                  defects: tuple[str, ...] = (), state: str | None = None, webhook_transport: Any = None):
@@ -36,51 +39,36 @@ class Mock:
         self.contract = Contract.load(self.spec_path)
         self.doc = self.contract.doc
         self.resources, self.decls = self.contract.resources, self.contract.decls
-        self.directory = Directory.from_file(fixtures or default_fixtures(self.spec_path))
+        self.directory = directory_for(self.spec_path, fixtures)
         self.seed_value = seed_value
-        self.clock = Clock()
-        self.engine = Engine(self.doc.operations, self.decls, self.resources, Store(), Ledger(), self.clock,
-                             Generator(seed_value))
+        self.jobs_declared = {oid: d.job for oid, d in self.decls.items() if d.job}
+        self.state = MockState.fresh(seed_value, self.jobs_declared)
+        self.webhooks = Webhooks(self.state, {oid: d.webhook for oid, d in self.decls.items() if d.webhook},
+                                 webhook_transport)
+        self.engine = build_engine(self.contract, self.state, on_job_end=(self.webhooks.job_ended,))
         self._serve_own_document()
-        if self.contract.request_id:
-            self.engine.errors.finishers.append(RequestIds(self.contract.request_id).stamp)
-        self.webhooks = Webhooks(self.clock.now, webhook_transport)
-        self.engine.jobs.on_complete.append(self._job_finished)
-        self.faults = Faults(lambda oid, status: self.engine.errors.reply(self.doc.operations.get(oid), status))
-        self.requests: list[dict] = []
         self.http = MockApp(self.doc, self.engine, self.directory)
-        self.http.observers.append(self._log_request)
-        self.http.interceptors.append(self.faults.before)
-        keys = KeyCheck(self.doc, self.directory, self.engine.errors)
-        if keys.headers:  # an unknown key is refused even when another security alternative passes
-            self.http.interceptors.insert(0, keys.before)
-        self.defects = apply_defects(self, defects)
-        self.persistence = None
+        # http.py's own extension point (the HTTP layer is another's to restructure): the journal observes
+        self.http.observers.append(self._journal)
+        self.defects = apply_defects(self.engine, defects)
+        self.persistence: Persistence | None = None
         if state:
-            from .persistence import attach
-
-            self.persistence = attach(self, state)
+            self.persistence = attach(self.state, self.engine.jobs, state, self.spec_path, self.directory)
         if not self.persistence or not self.persistence.restored:
             self.reset()
-        self.control = control_app(self)
-        self._ticker: asyncio.Task | None = None
+        self.control = control_app(self.state, self.engine, self.directory, self.webhooks, self.reset, self._about)
+        self.app = self._middleware()
         self.startup_seconds = time.perf_counter() - started
+
+    @property
+    def clock(self) -> Clock:
+        return self.state.clock
 
     # -- state ------------------------------------------------------------------------------------------------
     def reset(self) -> int:
-        engine = self.engine
-        engine.store = engine.jobs.store = Store()
-        engine.ledger = Ledger()
-        engine.generator = Generator(self.seed_value)
-        engine.throttle.reset()
-        engine.jobs.running.clear()
-        engine.jobs.fail_next.clear()
-        engine.jobs.frozen = False
-        self.faults.clear()
-        self.webhooks.deliveries.clear()
-        self.requests.clear()
-        self.clock.offset, self.clock.frozen_at = 0.0, None
-        count = seed(engine, self.directory)
+        """Back to the fixtures: a fresh state (same seed, same wall clock), seeded; the count of records."""
+        self.state.become(MockState.fresh(self.seed_value, self.jobs_declared, self.state.clock.wall))
+        count = seed(self.engine, self.directory)
         if self.persistence:
             self.persistence.snapshot()
         return count
@@ -95,40 +83,34 @@ class Mock:
                 media = next(iter(op.responses[status].get("content") or {"application/yaml": {}}))
                 self.engine.bodies.fix(op, status, media, document)
 
-    def _job_finished(self, stored, job, failed: bool) -> None:
-        decl = self.decls[stored.job["op"]]
-        if decl.webhook:
-            self.webhooks.enqueue(decl.webhook, stored)
+    def _journal(self, operation_id: str, call: Call, reply: Reply) -> None:
+        journal = self.state.journal
+        journal.append({"at": self.state.clock.now_iso(), "operation": operation_id,
+                        "team": call.caller.team if call.caller else None, "status": reply.status})
+        if len(journal) > JOURNAL_SIZE:
+            del journal[:100]
 
-    def _log_request(self, operation_id: str, call, reply) -> None:
-        self.requests.append({"at": self.clock.now_iso(), "operation": operation_id,
-                              "team": call.caller.team if call.caller else None, "status": reply.status})
-        if len(self.requests) > 500:
-            del self.requests[:100]
+    def _about(self) -> dict[str, Any]:
+        return {"spec": str(self.spec_path), "operations": len(self.doc.operations), "defects": list(self.defects),
+                "startup_seconds": round(self.startup_seconds, 3)}
 
     # -- ASGI -------------------------------------------------------------------------------------------------
-    async def __call__(self, scope, receive, send) -> None:
-        if self.persistence and scope["type"] == "http":
-            send = self.persistence.durable(send)  # an answer starts only once its writes are on disk
-        if scope["type"] == "http" and scope["path"].startswith("/__mock"):
-            await self.control(scope, receive, send)
-            return
-        if scope["type"] == "http":
-            self._ensure_ticker()
-            self.engine.jobs.tick()
-            # connexion records the routed operation in scope["extensions"]; a server that sends no extensions
-            # (uvicorn) would get a fresh dict its error handlers never see, and errors lose their envelope.
-            scope.setdefault("extensions", {})
-        await self.faults.wrap(self.http.connexion, scope, receive, send)
+    def _middleware(self) -> ASGIApp:
+        """From the outside in: durability (every answer, the control API's too), control routing, the job
+        ticker, injected faults, then the HTTP layer."""
+        def fault_answer(operation_id: str, status: int) -> Reply:
+            return self.engine.errors.reply(self.doc.operations[operation_id], status)
 
-    def _ensure_ticker(self) -> None:
-        if self._ticker is None or self._ticker.done():
-            self._ticker = asyncio.get_running_loop().create_task(self._tick_forever())
+        http = cast(ASGIApp, self.http)  # an ASGI app that types its scope as the dict servers pass
+        app: ASGIApp = FaultMiddleware(http, self.state, operation_router(self.http.router), fault_answer)
+        after_tick: list[Any] = [self.webhooks.deliver_due]
+        if self.persistence:
+            after_tick.append(self.persistence.flush)
+        app = JobTicker(app, self.engine.jobs, after_tick)
+        app = ControlMiddleware(app, self.control)
+        if self.persistence:
+            app = DurableMiddleware(app, self.persistence)
+        return app
 
-    async def _tick_forever(self) -> None:
-        while True:
-            self.engine.jobs.tick()
-            await self.webhooks.deliver_due()
-            if self.persistence:
-                self.persistence.flush()
-            await asyncio.sleep(TICK_SECONDS)
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.app(scope, receive, send)

@@ -3,16 +3,25 @@ it, so a test can jump 30 minutes ahead instead of waiting."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from typing import Any
 
 from contract import iso_utc
 
+Wall = Callable[[], float]
+
 
 class Clock:
-    def __init__(self, wall=time.time):
+    def __init__(self, wall: Wall = time.time):
         self._wall = wall
         self.offset = 0.0
         self.frozen_at: float | None = None
         self._iso: tuple[int, str] = (0, "")  # the last second formatted: most requests ask within it
+
+    @property
+    def wall(self) -> Wall:
+        """The real time this clock reads (a reset's fresh clock reads the same one)."""
+        return self._wall
 
     def now(self) -> float:
         base = self.frozen_at if self.frozen_at is not None else self._wall()
@@ -37,9 +46,5 @@ class Clock:
             self.offset -= self._wall() - self.frozen_at
             self.frozen_at = None
 
-    def state(self) -> dict:
+    def state(self) -> dict[str, Any]:
         return {"now": self.now(), "iso": self.now_iso(), "offset": self.offset, "frozen": self.frozen_at is not None}
-
-    def restore(self, state: dict) -> None:
-        self.offset = float(state.get("offset", 0.0))
-        self.frozen_at = self._wall() if state.get("frozen") else None

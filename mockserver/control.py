@@ -5,17 +5,21 @@ Tests and developers steer the mock through it instead of waiting for real time 
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
-from .faults import Fault
+from .engine import Engine
+from .state import Fault, MockState
+from .teams import Directory
+from .webhooks import Webhooks
 
-if TYPE_CHECKING:
-    from .app import Mock
+PREFIX = "/__mock"
 
 
 class ControlError(Exception):
@@ -24,7 +28,7 @@ class ControlError(Exception):
         self.status = status
 
 
-async def _json(request: Request) -> dict:
+async def _json(request: Request) -> dict[str, Any]:
     raw = await request.body()
     if not raw:
         return {}
@@ -37,27 +41,43 @@ async def _json(request: Request) -> dict:
     return data
 
 
-def _number(data: dict, key: str, default: Any = None) -> Any:
+def _number(data: dict[str, Any], key: str, default: Any = None) -> Any:
     value = data.get(key, default)
     if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
         raise ControlError(f"{key} must be a number")
     return value
 
 
-def control_app(mock: Mock) -> Starlette:
-    engine = mock.engine
+class ControlMiddleware:
+    """Requests under /__mock go to the control API, every other one to the app (Starlette-style middleware)."""
+
+    def __init__(self, app: ASGIApp, control: ASGIApp) -> None:
+        self.app = app
+        self.control = control
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith(PREFIX):
+            await self.control(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
+
+
+def control_app(state: MockState, engine: Engine, directory: Directory, webhooks: Webhooks,
+                reset: Callable[[], int], about: Callable[[], dict[str, Any]]) -> Starlette:
+    """The control API over one mock: its `state` (the clock, the ledger, jobs, faults, the journal), its
+    `reset` (back to the fixtures; the count of records) and `about` (what GET /__mock shows of the mock beside
+    its state: spec, operations, defects, start-up time)."""
 
     async def index(request: Request) -> JSONResponse:
         return JSONResponse({
-            "spec": str(mock.spec_path), "operations": len(mock.doc.operations), "records": engine.store.count(),
-            "teams": {k: {"id": t.id, "balance": engine.ledger.balance(k)} for k, t in mock.directory.teams.items()},
-            "tokens": {tok: c.team for tok, c in mock.directory.tokens.items()},
-            "clock": mock.clock.state(), "defects": list(mock.defects),
-            "startup_seconds": round(mock.startup_seconds, 3),
+            **about(), "records": state.store.count(),
+            "teams": {k: {"id": t.id, "balance": state.ledger.balance(k)} for k, t in directory.teams.items()},
+            "tokens": {tok: c.team for tok, c in directory.tokens.items()},
+            "clock": state.clock.state(),
         })
 
-    async def reset(request: Request) -> JSONResponse:
-        return JSONResponse({"reset": True, "records": mock.reset()})
+    async def reset_all(request: Request) -> JSONResponse:
+        return JSONResponse({"reset": True, "records": reset()})
 
     async def clock(request: Request) -> JSONResponse:
         if request.method == "POST":
@@ -66,27 +86,27 @@ def control_app(mock: Mock) -> Starlette:
             if advance:
                 if advance < 0:
                     raise ControlError("advance must be positive: the clock does not go back")
-                mock.clock.advance(advance)
+                state.clock.advance(advance)
             if "freeze" in data:
-                (mock.clock.freeze if data["freeze"] else mock.clock.unfreeze)()
-                engine.jobs.frozen = bool(data["freeze"])
+                (state.clock.freeze if data["freeze"] else state.clock.unfreeze)()
+                state.jobs.frozen = bool(data["freeze"])
             engine.jobs.tick()
-        return JSONResponse(mock.clock.state())
+        return JSONResponse(state.clock.state())
 
     async def credits(request: Request) -> JSONResponse:
         team = request.path_params["team"]
-        if team not in mock.directory.teams:
+        if team not in directory.teams:
             raise ControlError(f"unknown team {team!r}", 404)
         if request.method == "PUT":
             balance = _number(await _json(request), "balance")
             if balance is None or balance < 0:
                 raise ControlError("balance must be a number >= 0")
-            engine.ledger.set_balance(team, int(balance), mock.clock.now_iso())
-        return JSONResponse({"team": team, "balance": engine.ledger.balance(team)})
+            state.ledger.set_balance(team, int(balance), state.clock.now_iso())
+        return JSONResponse({"team": team, "balance": state.ledger.balance(team)})
 
     async def requests_log(request: Request) -> JSONResponse:
         limit = int(request.query_params.get("limit", 50))
-        return JSONResponse({"data": mock.requests[-limit:]})
+        return JSONResponse({"data": state.journal[-limit:]})
 
     async def fail_next(request: Request) -> JSONResponse:
         data = await _json(request)
@@ -95,38 +115,39 @@ def control_app(mock: Mock) -> Starlette:
         if target not in known:
             raise ControlError(f"target must be a job operationId or resource: {sorted(known)}")
         count = int(_number(data, "count", 1))
-        engine.jobs.fail_next[target] = engine.jobs.fail_next.get(target, 0) + count
-        return JSONResponse({"target": target, "fail_next": engine.jobs.fail_next[target]})
+        fail_next = state.jobs.fail_next
+        fail_next[target] = fail_next.get(target, 0) + count
+        return JSONResponse({"target": target, "fail_next": fail_next[target]})
 
     async def faults(request: Request) -> JSONResponse:
         if request.method == "DELETE":
-            mock.faults.clear()
+            state.faults = {}
         elif request.method == "POST":
             data = await _json(request)
             operation = data.get("operation", "*")
-            if operation != "*" and operation not in mock.doc.operations:
+            if operation != "*" and operation not in engine.plans:
                 raise ControlError(f"unknown operation {operation!r}")
             status = _number(data, "status")
             if status is not None and not 500 <= status <= 599:
                 raise ControlError("status must be a 5xx code")
-            mock.faults.set(operation, Fault(int(_number(data, "delay_ms", 0)), status, bool(data.get("drop")),
-                                             _number(data, "count")))
-        return JSONResponse({"faults": {k: vars(v) for k, v in mock.faults.rules.items()}})
+            state.faults[operation] = Fault(int(_number(data, "delay_ms", 0)), status, bool(data.get("drop")),
+                                            _number(data, "count"))
+        return JSONResponse({"faults": {k: vars(v) for k, v in state.faults.items()}})
 
-    async def webhooks(request: Request) -> JSONResponse:
-        await mock.webhooks.deliver_due()
-        return JSONResponse({"data": mock.webhooks.summary()})
+    async def deliveries(request: Request) -> JSONResponse:
+        await webhooks.deliver_due()
+        return JSONResponse({"data": webhooks.summary()})
 
-    async def on_error(request: Request, exc: ControlError) -> JSONResponse:
-        return JSONResponse({"message": str(exc)}, status_code=exc.status)
+    async def on_error(request: Request, exc: Exception) -> JSONResponse:
+        return JSONResponse({"message": str(exc)}, status_code=exc.status if isinstance(exc, ControlError) else 500)
 
     return Starlette(routes=[
         Route("/__mock", index),
-        Route("/__mock/reset", reset, methods=["POST"]),
+        Route("/__mock/reset", reset_all, methods=["POST"]),
         Route("/__mock/clock", clock, methods=["GET", "POST"]),
         Route("/__mock/teams/{team}/credits", credits, methods=["GET", "PUT"]),
         Route("/__mock/requests", requests_log),
         Route("/__mock/jobs/fail-next", fail_next, methods=["POST"]),
         Route("/__mock/faults", faults, methods=["GET", "POST", "DELETE"]),
-        Route("/__mock/webhooks", webhooks),
+        Route("/__mock/webhooks", deliveries),
     ], exception_handlers={ControlError: on_error})

@@ -1,39 +1,49 @@
 """Contract defects the mock can inject on purpose (`--inject-defect NAME`), so the conformance suite can prove
 it catches each one. Every defect breaks the contract in exactly one named way and says which operations it
-touches, so a test can limit its run to them."""
+touches, so a test can limit its run to them.
+
+A defect changes the engine only through its public seams: it replaces a pipeline step, an action or a refusal
+by name (`replace_step`, `replace_action`, `refusals`), never a private method."""
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
-from .engine import Call, Plan
+from contract import Operation, merge_all_of
+
+from .engine import Engine, Exchange, Plan
 from .responses import Reply
+from .steps import rate_headers
+from .throttle import Verdict
 
-if TYPE_CHECKING:
-    from .app import Mock
+
+class Host(Protocol):
+    """What a defect's operation list needs of a mock: its engine."""
+    engine: Engine
 
 
 @dataclass(frozen=True)
 class Defect:
     name: str
     summary: str
-    apply: Callable[[Mock], None]
-    touches: Callable[[Mock], list[str]]
+    apply: Callable[[Engine], None]
+    pick: Callable[[Engine, Plan], bool]  # the operations the defect breaks
+
+    def touches(self, host: Host) -> list[str]:
+        return [oid for oid, plan in host.engine.plans.items() if self.pick(host.engine, plan)]
 
 
-def _ops(mock: Mock, pick: Callable[[Plan], bool]) -> list[str]:
-    return [oid for oid, plan in mock.engine.plans.items() if pick(plan)]
+def _change_answers(engine: Engine, change: Callable[[Plan, Reply], Reply]) -> None:
+    """Every answer of the pipeline (refusals included) passes `change` after the answers before it."""
+    previous = engine.steps["answer"]
 
+    def answer(engine: Engine, ex: Exchange) -> None:
+        previous(engine, ex)
+        assert ex.reply is not None
+        ex.reply = change(ex.plan, ex.reply)
 
-def _reply_hook(mock: Mock, change: Callable[[Plan, Call, Reply], Reply]) -> None:
-    previous = mock.engine.hooks.get("*")
-
-    def hook(plan: Plan, call: Call, reply: Reply) -> Reply:
-        reply = previous(plan, call, reply) if previous else reply
-        return change(plan, call, reply)
-
-    mock.engine.hooks["*"] = hook
+    engine.replace_step("answer", answer)
 
 
 def _is_dispatch(plan: Plan) -> bool:
@@ -42,15 +52,13 @@ def _is_dispatch(plan: Plan) -> bool:
 
 def _is_read(plan: Plan) -> bool:
     b = plan.decl.binding
-    return bool(b) and b.action == "read" and plan.shape in ("record", "data") and b.response is None
+    return b is not None and b.action == "read" and plan.shape in ("record", "data") and b.response is None
 
 
 def _first_required(plan: Plan) -> str | None:
-    content = plan.op.responses.get(plan.success, {}).get("content") or {}
-    schema = next(iter(content.values()), {}).get("schema") or {}
-    from contract import merge_all_of
-
-    schema = merge_all_of(schema)
+    content: dict[str, Any] = plan.op.responses.get(plan.success, {}).get("content") or {}
+    first: dict[str, Any] = next(iter(content.values()), {})
+    schema = merge_all_of(first.get("schema") or {})
     if plan.shape == "data":
         schema = merge_all_of((schema.get("properties") or {}).get("data") or {})
     required = schema.get("required") or []
@@ -59,31 +67,30 @@ def _first_required(plan: Plan) -> str | None:
 
 # -- the defects --------------------------------------------------------------------------------------------
 
-def wrong_status(mock: Mock) -> None:
-    _reply_hook(mock, lambda plan, call, r: Reply(200, r.body, r.media, r.headers)
-                if _is_dispatch(plan) and r.status == 202 else r)
+def wrong_status(engine: Engine) -> None:
+    _change_answers(engine, lambda plan, r: Reply(200, r.body, r.media, r.headers)
+                    if _is_dispatch(plan) and r.status == 202 else r)
 
 
-def undocumented_status(mock: Mock) -> None:
-    def change(plan, call, r):
-        b = plan.decl.binding
-        return Reply(206, r.body, r.media, r.headers) if b and b.action == "list" and r.status == 200 else r
-    _reply_hook(mock, change)
+def undocumented_status(engine: Engine) -> None:
+    is_list = _declares("list")
+    _change_answers(engine, lambda plan, r: Reply(206, r.body, r.media, r.headers)
+                    if is_list(engine, plan) and r.status == 200 else r)
 
 
-def missing_required_field(mock: Mock) -> None:
-    def change(plan, call, r):
+def missing_required_field(engine: Engine) -> None:
+    def change(plan: Plan, r: Reply) -> Reply:
         name = _first_required(plan) if _is_read(plan) and 200 <= r.status < 300 else None
         if name and isinstance(r.body, dict):
             target = r.body.get("data") if plan.shape == "data" else r.body
             if isinstance(target, dict):
                 target.pop(name, None)
         return r
-    _reply_hook(mock, change)
+    _change_answers(engine, change)
 
 
-def wrong_error_code(mock: Mock) -> None:
-    def change(plan, call, r):
+def wrong_error_code(engine: Engine) -> None:
+    def change(plan: Plan, r: Reply) -> Reply:
         if r.status >= 400 and isinstance(r.body, dict):
             inner = r.body.get("error")
             if isinstance(inner, dict) and "code" in inner:
@@ -91,99 +98,91 @@ def wrong_error_code(mock: Mock) -> None:
             elif isinstance(inner, str):
                 r.body["error"] = "something_went_wrong"
         return r
-    _reply_hook(mock, change)
+    _change_answers(engine, change)
 
 
-def missing_rate_limit_headers(mock: Mock) -> None:
-    def change(plan, call, r):
+def missing_rate_limit_headers(engine: Engine) -> None:
+    def change(plan: Plan, r: Reply) -> Reply:
         for h in ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"):
             r.headers.pop(h, None)
         return r
-    _reply_hook(mock, change)
+    _change_answers(engine, change)
 
 
-def missing_retry_after(mock: Mock) -> None:
-    def change(plan, call, r):
+def missing_retry_after(engine: Engine) -> None:
+    def change(plan: Plan, r: Reply) -> Reply:
         if r.status == 429:
             r.headers.pop("Retry-After", None)
         return r
-    _reply_hook(mock, change)
+    _change_answers(engine, change)
 
 
-def wrong_content_type(mock: Mock) -> None:
-    _reply_hook(mock, lambda plan, call, r: Reply(r.status, r.body, "text/plain", r.headers)
-                if r.media and "json" in r.media and 200 <= r.status < 300 else r)
+def wrong_content_type(engine: Engine) -> None:
+    _change_answers(engine, lambda plan, r: Reply(r.status, r.body, "text/plain", r.headers)
+                    if r.media and "json" in r.media and 200 <= r.status < 300 else r)
 
 
-def credits_not_charged(mock: Mock) -> None:
-    mock.engine._charge = lambda plan, call: None
+def credits_not_charged(engine: Engine) -> None:
+    engine.replace_step("credits", lambda engine, ex: None)
 
 
-def overcharge(mock: Mock) -> None:
-    engine = mock.engine
-    original = engine._charge
+def overcharge(engine: Engine) -> None:
+    charge = engine.steps["credits"]
 
-    def charge(plan, call):
-        original(plan, call)
-        cost = engine.cost_of(plan, call, plan.decl.credits.cost)
-        engine.ledger.debit(call.caller.team, cost, plan.op.operation_id, engine.clock.now_iso(), partial=True)
-    engine._charge = charge
+    def charge_twice(engine: Engine, ex: Exchange) -> None:
+        charge(engine, ex)
+        declared, caller = ex.plan.decl.credits, ex.call.caller
+        if declared is not None and caller is not None:
+            cost = engine.cost(ex.call, declared.cost, ex.record)
+            engine.state.ledger.debit(caller.team, cost, ex.plan.op.operation_id, engine.state.clock.now_iso(),
+                                      partial=True)
+    engine.replace_step("credits", charge_twice)
 
 
-def cross_team_leak(mock: Mock) -> None:
-    engine = mock.engine
+def cross_team_leak(engine: Engine) -> None:
     engine.resources.update({name: replace(res, scope="global") for name, res in engine.resources.items()})
 
 
-def job_never_completes(mock: Mock) -> None:
-    for oid in list(mock.engine.jobs.decls):
-        mock.engine.jobs.hang(oid)
+def job_never_completes(engine: Engine) -> None:
+    for oid in list(engine.jobs.decls):
+        engine.jobs.hang(oid)
 
 
-def throttle_off(mock: Mock) -> None:
-    from .throttle import Verdict
-
-    mock.engine.throttle.hit = lambda key, limit, window, now: Verdict(True, limit, limit - 1, int(now) + window, 0)
-
-
-def server_error_on_bad_input(mock: Mock) -> None:
-    mock.http.validation_reply = lambda op, fields: Reply(500, {"message": "Server Error"})
-
-
-def auth_not_enforced(mock: Mock) -> None:
-    from connexion.exceptions import ProblemException
-
-    from .http import to_problem_response
-
-    http = mock.http
-    original = http._problem
-
-    async def problem(request, exc):
-        op = http._operation(request)
-        if getattr(exc, "status", None) == 401 and op is not None:
-            return to_problem_response(mock.engine._static(mock.engine.plans[op.operation_id]))
-        return await original(request, exc)
-    http._problem = problem
-    # connexion holds the handler it was given when the app was built; the last one registered for an exception
-    # class wins when it assembles its middleware on the first request.
-    http.connexion.add_error_handler(ProblemException, problem)
+def throttle_off(engine: Engine) -> None:
+    def never_full(engine: Engine, ex: Exchange) -> None:
+        rule = ex.plan.decl.throttle
+        if rule is not None:
+            now = engine.state.clock.now()
+            ex.headers.update(rate_headers(Verdict(True, rule.limit, rule.limit - 1, int(now) + rule.window, 0)))
+    engine.replace_step("throttle", never_full)
 
 
-def state_not_kept(mock: Mock) -> None:
-    engine = mock.engine
-    original = engine._create
-
-    def create(plan, call, parent):
-        stored = original(plan, call, parent)
-        engine.store.remove(stored.resource, stored.key)
-        return stored
-    engine._create = create
+def server_error_on_bad_input(engine: Engine) -> None:
+    engine.refusals.invalid_input = lambda op, status, code, fields: Reply(500, {"message": "Server Error"})
 
 
-def delete_not_applied(mock: Mock) -> None:
-    engine = mock.engine
-    engine._delete = lambda binding, record: None
-    engine.store.remove = lambda resource, key: None
+def auth_not_enforced(engine: Engine) -> None:
+    refuse = engine.refusals.unauthenticated
+
+    def serve(op: Operation | None) -> Reply:
+        return engine.static(engine.plans[op.operation_id]) if op is not None else refuse(op)
+    engine.refusals.unauthenticated = serve
+
+
+def state_not_kept(engine: Engine) -> None:
+    create = engine.actions["create"]
+
+    def create_and_forget(engine: Engine, ex: Exchange) -> Reply | None:
+        reply = create(engine, ex)
+        if ex.record is not None:
+            engine.state.store.remove(ex.record.resource, ex.record.key)
+        return reply
+    engine.replace_action("create", create_and_forget)
+
+
+def delete_not_applied(engine: Engine) -> None:
+    for name in ("delete", "purge"):
+        engine.replace_action(name, lambda engine, ex: engine.static(ex.plan))
 
 
 def _has_coded_errors(plan: Plan) -> bool:
@@ -200,47 +199,57 @@ def _credited(plan: Plan) -> bool:
     return plan.decl.credits is not None
 
 
+def _declares(*actions: str) -> Callable[[Engine, Plan], bool]:
+    return lambda engine, plan: plan.decl.binding is not None and plan.decl.binding.action in actions
+
+
+def _throttled(engine: Engine, plan: Plan) -> bool:
+    return plan.decl.throttle is not None
+
+
+def _every(engine: Engine, plan: Plan) -> bool:
+    return True
+
+
+def _runs_or_polls_a_job(engine: Engine, plan: Plan) -> bool:
+    return plan.decl.job is not None or any(d.poll == plan.op.operation_id for d in engine.jobs.decls.values())
+
+
 DEFECTS = {d.name: d for d in [
     Defect("wrong-status", "async dispatches answer 200 instead of the documented 202", wrong_status,
-           lambda m: _ops(m, _is_dispatch)),
+           lambda e, p: _is_dispatch(p)),
     Defect("undocumented-status", "list operations answer 206, a status the spec does not document",
-           undocumented_status, lambda m: _ops(m, lambda p: bool(p.decl.binding) and p.decl.binding.action == "list")),
+           undocumented_status, _declares("list")),
     Defect("missing-required-field", "record reads omit their first required field", missing_required_field,
-           lambda m: _ops(m, lambda p: _is_read(p) and _first_required(p) is not None)),
+           lambda e, p: _is_read(p) and _first_required(p) is not None),
     Defect("wrong-error-code", "structured errors carry an undocumented code", wrong_error_code,
-           lambda m: _ops(m, _has_coded_errors)),
+           lambda e, p: _has_coded_errors(p)),
     Defect("missing-rate-limit-headers", "throttled operations omit X-RateLimit-* headers",
-           missing_rate_limit_headers, lambda m: _ops(m, lambda p: p.decl.throttle is not None)),
-    Defect("missing-retry-after", "429 answers omit Retry-After", missing_retry_after,
-           lambda m: _ops(m, lambda p: p.decl.throttle is not None)),
-    Defect("wrong-content-type", "JSON success bodies are labelled text/plain", wrong_content_type,
-           lambda m: list(m.engine.plans)),
+           missing_rate_limit_headers, _throttled),
+    Defect("missing-retry-after", "429 answers omit Retry-After", missing_retry_after, _throttled),
+    Defect("wrong-content-type", "JSON success bodies are labelled text/plain", wrong_content_type, _every),
     Defect("credits-not-charged", "credited operations debit nothing", credits_not_charged,
-           lambda m: _ops(m, _credited)),
+           lambda e, p: _credited(p)),
     Defect("overcharge", "credited operations debit twice their declared cost", overcharge,
-           lambda m: _ops(m, _credited)),
+           lambda e, p: _credited(p)),
     Defect("cross-team-leak", "every team sees and may change every other team's records", cross_team_leak,
-           lambda m: _ops(m, lambda p: bool(p.decl.binding))),
+           lambda e, p: p.decl.binding is not None),
     Defect("job-never-completes", "async jobs stay in their first state forever", job_never_completes,
-           lambda m: _ops(m, lambda p: p.decl.job is not None or any(
-               d.poll == p.op.operation_id for d in m.engine.jobs.decls.values()))),
-    Defect("throttle-off", "declared throttles never refuse", throttle_off,
-           lambda m: _ops(m, lambda p: p.decl.throttle is not None)),
+           _runs_or_polls_a_job),
+    Defect("throttle-off", "declared throttles never refuse", throttle_off, _throttled),
     Defect("server-error-on-bad-input", "invalid requests get a 500 instead of the documented 4xx",
-           server_error_on_bad_input, lambda m: list(m.engine.plans)),
-    Defect("auth-not-enforced", "requests without a valid token are served", auth_not_enforced,
-           lambda m: list(m.engine.plans)),
-    Defect("state-not-kept", "created records are not stored", state_not_kept,
-           lambda m: _ops(m, lambda p: bool(p.decl.binding) and p.decl.binding.action == "create")),
-    Defect("delete-not-applied", "deleted records stay readable", delete_not_applied,
-           lambda m: _ops(m, lambda p: bool(p.decl.binding) and p.decl.binding.action in ("delete", "purge"))),
+           server_error_on_bad_input, _every),
+    Defect("auth-not-enforced", "requests without a valid token are served", auth_not_enforced, _every),
+    Defect("state-not-kept", "created records are not stored", state_not_kept, _declares("create")),
+    Defect("delete-not-applied", "deleted records stay readable", delete_not_applied, _declares("delete", "purge")),
 ]}
 
 
-def apply_defects(mock: Mock, names: tuple[str, ...]) -> tuple[str, ...]:
+def apply_defects(engine: Engine, names: tuple[str, ...]) -> tuple[str, ...]:
+    """Break `engine` in each named way (a ValueError names the unknown ones); returns the names applied."""
     unknown = [n for n in names if n not in DEFECTS]
     if unknown:
         raise ValueError(f"unknown defect(s) {', '.join(unknown)}; known: {', '.join(DEFECTS)}")
     for name in names:
-        DEFECTS[name].apply(mock)
+        DEFECTS[name].apply(engine)
     return tuple(names)

@@ -6,12 +6,13 @@ the code itself. So a spec with another envelope needs no code here, only exampl
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from contract import Operation
+from contract import Operation, example_of
 
-from .responses import Bodies, Reply, example_of, find_response, primary_media
+from .responses import Bodies, Reply, find_response, primary_media
 from .values import copy_json
 
 FALLBACK_MESSAGES = {
@@ -21,20 +22,23 @@ FALLBACK_MESSAGES = {
 }
 
 
+Finisher = Callable[[Reply], Reply]
+
+
 class Errors:
-    def __init__(self, bodies: Bodies):
+    def __init__(self, bodies: Bodies, finishers: Sequence[Finisher] = ()):
         self.bodies = bodies
-        self.finishers: list[Callable[[Reply], Reply]] = []  # what every answer carries (request_id.py)
+        self.finishers = tuple(finishers)  # what every answer carries (request_id.py)
 
     def reply(self, op: Operation | None, status: int, code: str | None = None,
               fields: dict[str, list[str]] | None = None, extra: dict[str, Any] | None = None) -> Reply:
         response = find_response(op, status) if op else None
         media, media_obj = primary_media(response)
-        if response is None or media is None:
+        if op is None or response is None or media is None:
             body: Any = {"message": FALLBACK_MESSAGES.get(status, "Error.")}
             if fields:
                 body["errors"] = fields
-            return self._finished(Reply(status, body, "application/json"))
+            return self.finish(Reply(status, body, "application/json"))
         examples = media_obj.get("examples") or {}
         named = bool(code and code in examples and "value" in examples[code])
         if named:
@@ -42,12 +46,30 @@ class Errors:
         else:
             found, value = example_of(media_obj)
             body = copy_json(value) if found else self.bodies.generated(op, str(status))[1]
-        return self._finished(Reply(status, fill(body, code, fields, extra, named), media))
+        return self.finish(Reply(status, fill(body, code, fields, extra, named), media))
 
-    def _finished(self, reply: Reply) -> Reply:
+    def finish(self, reply: Reply) -> Reply:
         for finish in self.finishers:
             reply = finish(reply)
         return reply
+
+
+Unauthenticated = Callable[[Operation | None], Reply]
+InvalidInput = Callable[[Operation | None, int, str | None, dict[str, list[str]]], Reply]  # (op, status, code, fields)
+
+
+@dataclass
+class Refusals:
+    """How the HTTP layer answers a request it refuses before the engine runs (no valid credentials, invalid
+    input): http.py asks this policy, the mock owns it, and a defect (defects.py) swaps one answer by name."""
+    unauthenticated: Unauthenticated
+    invalid_input: InvalidInput
+
+    @classmethod
+    def documented(cls, errors: Errors) -> Refusals:
+        """The contract's answers: the documented 401, the documented validation error."""
+        return cls(lambda op: errors.reply(op, 401),
+                   lambda op, status, code, fields: errors.reply(op, status, code, fields=fields))
 
 
 def fill(body: Any, code: str | None, fields: dict[str, list[str]] | None, extra: dict[str, Any] | None,

@@ -1,65 +1,76 @@
 """Injected faults from the control API: latency, a 5xx answer, or a connection dropped mid-response, per
-operation (or `*` for all), optionally for the next N calls only."""
+operation (or `*` for all), optionally for the next N calls only.
+
+An ASGI middleware in the Starlette style: it sits in front of the HTTP layer, so a fault strikes before the
+request is authenticated or validated, as a failing server or network would.
+"""
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import Any
 
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .http import send_reply
 from .responses import Reply
-
-# connexion hands handlers a shallow copy of the scope; a dict inside it is shared with the outer layer
-FLAGS = "mock.flags"
-
-
-@dataclass
-class Fault:
-    delay_ms: int = 0
-    status: int | None = None
-    drop: bool = False
-    remaining: int | None = None  # None: until cleared
+from .routes import Router, split
+from .state import Fault, MockState
 
 
-class Faults:
-    def __init__(self, answer: Callable[[str, int], Reply] | None = None) -> None:
-        self.rules: dict[str, Fault] = {}
+class FaultMiddleware:
+    def __init__(self, app: ASGIApp, state: MockState, operation_of: Callable[[Scope], str | None],
+                 answer: Callable[[str, int], Reply]) -> None:
+        self.app = app
+        self.state = state
+        self.operation_of = operation_of  # the operationId a request addresses, if any
         self.answer = answer  # (operationId, status) -> the documented error, in the API's own envelope
 
-    def set(self, operation: str, fault: Fault) -> None:
-        self.rules[operation] = fault
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        rules = self.state.faults
+        if scope["type"] != "http" or not rules:  # nothing to inject: spare every request the look-up
+            await self.app(scope, receive, send)
+            return
+        operation_id = self.operation_of(scope)
+        fault = (rules.get(operation_id) if operation_id else None) or rules.get("*")
+        if fault is None or operation_id is None:
+            await self.app(scope, receive, send)
+            return
+        self._spend(fault)
+        if fault.delay_ms:
+            await asyncio.sleep(fault.delay_ms / 1000)
+        if fault.drop:
+            send = _headless(send)
+        if fault.status:
+            await send_reply(self.answer(operation_id, fault.status), send)
+            return
+        await self.app(scope, receive, send)
 
-    def clear(self) -> None:
-        self.rules.clear()
-
-    async def before(self, operation_id: str, scope: dict) -> Reply | None:
-        fault = self.rules.get(operation_id) or self.rules.get("*")
-        if fault is None:
-            return None
+    def _spend(self, fault: Fault) -> None:
         if fault.remaining is not None:
             fault.remaining -= 1
             if fault.remaining <= 0:
-                self.rules = {k: v for k, v in self.rules.items() if v is not fault}
-        if fault.delay_ms:
-            await asyncio.sleep(fault.delay_ms / 1000)
-        if fault.drop and FLAGS in scope:
-            scope[FLAGS]["drop"] = True
-        if fault.status:
-            if self.answer:
-                return self.answer(operation_id, fault.status)
-            return Reply(fault.status, {"message": "Injected fault."})
-        return None
+                self.state.faults = {k: v for k, v in self.state.faults.items() if v is not fault}
 
-    async def wrap(self, app, scope, receive, send) -> None:
-        """Run the app; for a dropped connection send the response head but never its body, so the server
-        closes the connection mid-response (the client sees a truncated answer)."""
-        if not self.rules:  # nothing can drop this request: spare every response message a detour
-            await app(scope, receive, send)
-            return
-        flags = scope[FLAGS] = {}
 
-        async def guarded_send(message):
-            if message["type"] == "http.response.body" and flags.get("drop"):
-                return
+def _headless(send: Send) -> Send:
+    """`send` that lets the response head out but never its body, so the server closes the connection
+    mid-response (the client sees a truncated answer)."""
+    async def send_head_only(message: Message) -> None:
+        if message["type"] != "http.response.body":
             await send(message)
 
-        await app(scope, receive, guarded_send)
+    return send_head_only
+
+
+def operation_router(router: Router[Any]) -> Callable[[Scope], str | None]:
+    """The operationId a request addresses, found by the HTTP layer's router before the HTTP layer runs."""
+    def operation_of(scope: Scope) -> str | None:
+        raw = scope.get("raw_path")
+        relative = router.relative(raw.decode("latin-1").split("?", 1)[0] if raw else scope.get("path", ""))
+        if relative is None:
+            return None
+        route, _, _ = router.find(scope.get("method", "").lower(), split(relative))
+        return route.op.operation_id if route is not None else None
+
+    return operation_of

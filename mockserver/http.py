@@ -1,88 +1,45 @@
-"""The HTTP layer: connexion routes, authenticates and validates on a derived 3.0 view of the contract; every
-operation resolves to one generic handler that turns the request into an engine `Call` and the `Reply` back
-into a response. Errors raised by connexion are answered in the operation's documented envelopes."""
+"""The HTTP layer: a plain ASGI app that runs, per request, one plan compiled at start-up for its operation:
+route, security (a token lookup), parameters, body, then the engine. Nothing is decided per request that could
+be decided once: the route table, the credential readers, the parameter parsers and the validators (jsonschema-rs,
+against the 3.1 contract itself) are all built when the mock starts.
+
+Refusals are answered in the operation's documented envelopes: 401 for credentials, the documented validation
+status (x-mock-validation's, else 422, else 400) for invalid input, the missing refusal of the record a path
+parameter names for an id that cannot exist, and the API's plain 404/405 outside every documented path.
+"""
 from __future__ import annotations
 
-import inspect
 import logging
-import re
-import sys
 from collections.abc import Awaitable, Callable
-from typing import Any
+from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import parse_qsl
 
-from connexion.exceptions import (
-    BadRequestProblem,
-    ExtraParameterProblem,
-    OAuthProblem,
-    ProblemException,
-    Unauthorized,
-    UnsupportedMediaTypeProblem,
-)
-from connexion.frameworks.starlette import IntegerConverter
-from connexion.lifecycle import ConnexionRequest, ConnexionResponse
-from connexion.middleware import ConnexionMiddleware
-from connexion.options import SwaggerUIOptions
-from connexion.resolver import Resolver
-from connexion.security import ApiKeySecurityHandler, BearerSecurityHandler
-from starlette.exceptions import HTTPException
-from starlette.responses import Response
+import swagger_ui_bundle
+from starlette.datastructures import Headers
 
 from contract import Operation, QueryTypes, SpecDocument
 
-from .direct import Handler, direct_app
 from .engine import Call, Engine
-from .openapi30 import to_openapi30
 from .responses import Reply, encode
+from .routes import Router, split
+from .security import Refused, Schemes, Security
 from .teams import Directory
-from .validation import FieldProblem, PathProblem, validator_map
-from .viewcheck import fast_view_check
+from .validation import Body, Parameters, PathProblem, Problem
 
 log = logging.getLogger("mockserver")
-# The router converts an integer path segment with int(), which raises on more than 4300 digits (Python's guard
-# against slow conversions) and so answered 500; no id is that long, so such a segment is an unknown id (404).
-IntegerConverter.regex = rf"[+-]?[0-9]{{1,{sys.get_int_max_str_digits() or 100_000}}}"
-
-
-def fixed_signature(func: Callable) -> Callable:
-    """connexion inspects token checkers on every request; a stored signature is read 4× faster."""
-    func.__signature__ = inspect.signature(func)
-    return func
-
-
-def security_map(directory: Directory) -> dict:
-    """connexion resolves token checkers from dotted names in the spec; ours needs this app's directory."""
-
-    @fixed_signature
-    def bearer_info(token: str, *args: Any, **kwargs: Any) -> dict | None:
-        caller = directory.caller(token)
-        return {"sub": caller.token, "caller": caller} if caller else None
-
-    @fixed_signature
-    def api_key_info(key: str, *args: Any, **kwargs: Any) -> dict | None:
-        caller = directory.caller(key)  # a known token also works as a key (APIs that take both)
-        if caller:
-            return {"sub": caller.token, "caller": caller}
-        return {"sub": "api-key", "caller": None} if key else None
-
-    class Bearer(BearerSecurityHandler):
-        def _resolve_func(self, security_scheme):
-            return bearer_info
-
-    class ApiKey(ApiKeySecurityHandler):
-        def _resolve_func(self, security_scheme):
-            # `x-mock-tokens: true`: the key is one of the fixtures' tokens (an API key header), unknown keys get 401
-            return bearer_info if security_scheme.get("x-mock-tokens") else api_key_info
-
-    return {"bearer": Bearer, "apiKey": ApiKey}
-
-
-def header_value(scope: dict, name: bytes) -> str | None:
-    """One request header, straight from the ASGI scope (names arrive lower-case)."""
-    for key, value in scope["headers"]:
-        if key == name:
-            return value.decode("latin-1")
-    return None
+UI_FILES = Path(swagger_ui_bundle.swagger_ui_path)
+UI_PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="UTF-8"><title>{title} - Swagger UI</title>
+<link rel="stylesheet" type="text/css" href="{ui}/swagger-ui.css"></head>
+<body><div id="swagger-ui"></div>
+<script src="{ui}/swagger-ui-bundle.js"></script><script src="{ui}/swagger-ui-standalone-preset.js"></script>
+<script>window.onload = () => {{ window.ui = SwaggerUIBundle({{url: "{url}", dom_id: "#swagger-ui",
+presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset], layout: "StandaloneLayout",
+showExtensions: true}}); }};</script>
+</body></html>"""
+UI_TYPES = {".css": "text/css", ".js": "application/javascript", ".png": "image/png", ".html": "text/html",
+            ".map": "application/json"}
 
 
 def parse_prefer(header: str | None) -> dict[str, str]:
@@ -96,143 +53,171 @@ def parse_prefer(header: str | None) -> dict[str, str]:
     return {k: v for k, v in out.items() if k in ("code", "example", "dynamic")}
 
 
-def to_problem_response(reply: Reply) -> ConnexionResponse:
-    """Error handlers hand connexion its own response type; it converts it to Starlette's."""
-    return ConnexionResponse(status_code=reply.status, mimetype=reply.media, body=encode(reply.media, reply.body),
-                             headers=reply.headers)
-
-
-def to_response(reply: Reply) -> Response:
+def response_head(reply: Reply) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+    """Status, headers and body as the server sends them (Starlette's rules for length and text charsets)."""
     body = encode(reply.media, reply.body)
     media = reply.media if reply.body is not None else None
     if reply.status in (204, 304):
         body, media = b"", None
-    return Response(body, status_code=reply.status, media_type=media, headers=reply.headers)
+    headers = [(k.lower().encode("latin-1"), str(v).encode("latin-1")) for k, v in reply.headers.items()]
+    names = {k for k, _ in headers}
+    if b"content-length" not in names and not (reply.status < 200 or reply.status in (204, 304)):
+        headers.append((b"content-length", str(len(body)).encode()))
+    if media is not None and b"content-type" not in names:
+        if media.startswith("text/") and "charset=" not in media.lower():
+            media += "; charset=utf-8"
+        headers.append((b"content-type", media.encode("latin-1")))
+    return reply.status, headers, body
 
 
-def route_table(doc: SpecDocument) -> list[tuple[re.Pattern, tuple[bool, ...], Operation]]:
-    """Each operation's path as a pattern over request paths, with its specificity (a static segment ranks before
-    a parameter, as the router ranks them): for answers the router gives without naming an operation."""
-    table = []
-    for op in doc.operations.values():
-        pattern = re.escape(doc.base_path) + re.sub(r"\\\{[^}]*\\\}", "[^/]+", re.escape(op.path)) + "$"
-        table.append((re.compile(pattern), tuple(part.startswith("{") for part in op.path.split("/")), op))
-    return table
+async def send_reply(reply: Reply, send: Callable) -> None:
+    status, headers, body = response_head(reply)
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+@dataclass
+class OperationPlan:
+    """Everything a request to one operation needs, built once."""
+    op: Operation
+    security: Security
+    params: Parameters
+    body: Body | None
 
 
 class MockApp:
     def __init__(self, doc: SpecDocument, engine: Engine, directory: Directory):
         self.doc = doc
-        self.routes = route_table(doc)
         self.engine = engine
         self.directory = directory
         self.coercer = QueryTypes(doc)
         self.observers: list[Callable[[str, Call, Reply], None]] = []
         self.interceptors: list[Callable[[str, dict], Awaitable[Reply | None]]] = []
-        self.connexion = self._build()
+        schemes = Schemes(doc, directory)
+        components = doc.raw.get("components") if isinstance(doc.raw.get("components"), dict) else None
+        plans = []
+        for op in doc.operations.values():
+            security = Security(op, schemes)
+            lenient = self.validation_status(op) is None
+            body = op.spec.get("requestBody")
+            plans.append((op, OperationPlan(
+                op, security, Parameters(op.spec.get("parameters") or [], lenient, security.query_names, components),
+                Body(body, components) if isinstance(body, dict) and body.get("content") else None)))
+        self.router: Router[OperationPlan] = Router(doc.base_path, plans)
+        self.ui = f"{doc.base_path}/ui"
+        documented = any(op.method == "get" and op.path == "/openapi.yaml" for op in doc.operations.values())
+        self.ui_document = f"{doc.base_path}/openapi.yaml" if documented else f"{self.ui}/openapi.json"
 
-    def _handler(self, operation_id: str) -> Handler:
-        op = self.doc.operations[operation_id]
-        engine = self.engine
+    # -- ASGI -------------------------------------------------------------------------------------------------
+    async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
+        if scope["type"] == "lifespan":  # nothing to start or stop: start-up already built everything
+            while True:
+                message = await receive()
+                if message["type"] == "lifespan.startup":
+                    await send({"type": "lifespan.startup.complete"})
+                elif message["type"] == "lifespan.shutdown":
+                    await send({"type": "lifespan.shutdown.complete"})
+                    return
+        if scope["type"] != "http":
+            return
+        try:
+            reply = await self._serve(scope, receive)
+        except Exception as exc:  # noqa: BLE001 - a mock answers, whatever broke
+            log.exception("handler crashed", exc_info=exc)
+            reply = Reply(500, {"message": "Server error."})
+        await send_reply(reply, send)
 
-        async def handle(scope: dict, body: Any) -> Response:
-            for intercept in self.interceptors:
-                early = await intercept(operation_id, scope)
-                if early is not None:
-                    return to_response(early)
-            token_info = scope.get("extensions", {}).get("connexion_context", {}).get("token_info") or {}
-            query = parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)
-            call = Call(op, token_info.get("caller"), dict(scope.get("path_params") or {}),
-                        self.coercer.query(operation_id, query), body, parse_prefer(header_value(scope, b"prefer")))
-            reply = engine.handle(call)
-            for observe in self.observers:
-                observe(operation_id, call, reply)
-            return to_response(reply)
+    async def _serve(self, scope: dict, receive: Callable) -> Reply:
+        path = scope["path"]
+        if path == self.ui or path.startswith(self.ui + "/"):
+            return self._ui(path[len(self.ui):])
+        raw = scope.get("raw_path")
+        # the path as sent: an encoded slash (`..%2F1`) is part of a parameter, not a separator
+        relative = self.router.relative(raw.decode("latin-1").split("?", 1)[0] if raw else path)
+        if relative is None:
+            return self.engine.errors.reply(None, 404)
+        segments = split(relative)
+        method = scope["method"].lower()
+        route, values, other = self.router.find(method, segments)
+        if route is None:
+            return self._redirect(scope, segments) or self._unrouted(method, segments, other)
+        plan, op = route.target, route.op
+        headers = Headers(scope=scope)
+        query_string = scope.get("query_string", b"").decode("latin-1")
+        try:
+            query: dict[str, list[str]] = {}
+            if query_string and plan.security.query_names:
+                for name, value in parse_qsl(query_string, keep_blank_values=True):
+                    query.setdefault(name, []).append(value)
+            caller = plan.security.caller(headers, query)
+        except Refused:
+            return self.engine.refusals.unauthenticated(op)  # seam: the mock's refusal policy (errors.Refusals)
+        try:
+            plan.params.check(values, query_string, headers)
+            body = await plan.body.read(headers, receive) if plan.body is not None else None
+        except PathProblem as problem:
+            return self._unknown(op, problem.param)
+        except Problem as problem:
+            return self.validation_reply(op, problem.fields)
+        if plan.security.key_headers and plan.security.unknown_key(headers, self.directory):
+            return self.engine.refusals.unauthenticated(op)  # seam: the mock's refusal policy (errors.Refusals)
+        for intercept in self.interceptors:
+            early = await intercept(op.operation_id, scope)
+            if early is not None:
+                return early
+        call = Call(op, caller, values, self.coercer.query(op.operation_id, parse_qsl(query_string,
+                                                                                     keep_blank_values=True)),
+                    body, parse_prefer(headers.get("prefer")))
+        reply = self.engine.handle(call)
+        for observe in self.observers:
+            observe(op.operation_id, call, reply)
+        return reply
 
-        return handle
-
-    def _build(self) -> ConnexionMiddleware:
-        app = direct_app(import_name=__name__, security_map=security_map(self.directory))
-        view = to_openapi30(self.doc.raw)
-        with fast_view_check(view):
-            self._add_api(app, view)
-        app.add_error_handler(ProblemException, self._problem)
-        app.add_error_handler(HTTPException, self._http_error)
-        app.add_error_handler(Exception, self._crash)
-        return app
-
-    def _add_api(self, app: ConnexionMiddleware, view: dict) -> None:
-        app.add_api(
-            view,
-            base_path=self.doc.base_path,
-            resolver=Resolver(function_resolver=self._handler),
-            strict_validation=True,
-            validate_responses=False,
-            validator_map=validator_map(frozenset(oid for oid, op in self.doc.operations.items()
-                                                  if self.validation_status(op) is None)),
-            # connexion would serve its 3.0 view at /openapi.yaml; that path belongs to the 3.1 contract, which
-            # Swagger UI shows instead.
-            swagger_ui_options=SwaggerUIOptions(spec_path="/openapi-3.0-view.json",
-                                                swagger_ui_config={"url": f"{self.doc.base_path}/openapi.yaml"}),
-        )
-
-    def _operation(self, request: ConnexionRequest):
-        routing = request.scope.get("extensions", {}).get("connexion_routing", {})
-        return self.doc.operations.get(routing.get("operation_id") or "")
-
-    async def _problem(self, request: ConnexionRequest, exc: ProblemException) -> ConnexionResponse:
-        op = self._operation(request)
-        errors = self.engine.errors
-        if isinstance(exc, (OAuthProblem, Unauthorized)) or exc.status == 401:
-            return to_problem_response(errors.reply(op, 401))
-        if isinstance(exc, PathProblem) and op is not None:
-            return to_problem_response(self._unknown(op, exc.param))
-        if isinstance(exc, FieldProblem):
-            fields = exc.fields
-        elif isinstance(exc, ExtraParameterProblem):
-            fields = {"query": [str(exc.detail)]}
-        elif isinstance(exc, UnsupportedMediaTypeProblem):
-            fields = {"content_type": [f"Unsupported content type: {exc.detail}"]}
-        elif isinstance(exc, BadRequestProblem) or 400 <= exc.status < 500:
-            fields = {"body": [str(exc.detail or exc.title)]}
-        else:
-            log.error("unexpected problem: %r", exc)
-            return to_problem_response(errors.reply(op, exc.status))
-        return to_problem_response(self.validation_reply(op, fields))
-
-    def validation_status(self, op) -> int | None:
+    # -- refusals ---------------------------------------------------------------------------------------------
+    def validation_status(self, op: Operation) -> int | None:
         """The documented status that answers invalid input to `op`: x-mock-validation's, else 422, else 400."""
         declared = self.engine.plans[op.operation_id].decl.validation.status
         return next((s for s in (declared, 422, 400) if str(s) in op.responses), None)
 
-    def validation_reply(self, op, fields: dict[str, list[str]]) -> Reply:
+    def validation_reply(self, op: Operation | None, fields: dict[str, list[str]]) -> Reply:
+        # seam: the mock's refusal policy answers invalid input (a defect may answer 500; errors.Refusals)
         if op is None:
-            return self.engine.errors.reply(None, 422, fields=fields)
+            return self.engine.refusals.invalid_input(None, 422, None, fields)
         decl = self.engine.plans[op.operation_id].decl.validation
         status = self.validation_status(op) or decl.status
         code = next((decl.codes[f.split(".")[0]] for f in fields if f.split(".")[0] in decl.codes), decl.default)
-        return self.engine.errors.reply(op, status, code, fields=fields)
+        return self.engine.refusals.invalid_input(op, status, code, fields)
 
-    async def _http_error(self, request: ConnexionRequest, exc: HTTPException) -> ConnexionResponse:
-        # the path as sent: an encoded slash (`..%2F1`) is part of a parameter, not a separator
-        raw = request.scope.get("raw_path")
-        ops = self._documented(raw.decode("latin-1") if raw else request.scope.get("path", ""))
-        method = request.scope.get("method", "").lower()
-        op = self._operation(request) or next((o for o in ops if o.method == method), None)
-        if exc.status_code == 404 and op is not None:
-            # a path parameter the router's converter refused (`/audits/abc` for an integer id): an unknown record
-            return to_problem_response(self._unknown(op))
-        reply = self.engine.errors.reply(op, exc.status_code)
-        if exc.status_code == 405:  # RFC 9110: a 405 lists the methods the resource has
-            methods = {o.method.upper() for o in ops} | ({"HEAD"} if any(o.method == "get" for o in ops) else set())
-            reply.headers["Allow"] = ", ".join(sorted(methods))
-        return to_problem_response(reply)
+    def _unrouted(self, method: str, segments: list[str], other_method: bool) -> Reply:
+        """No operation takes this request: an id that cannot exist on a documented path (the record's missing
+        refusal), a method the path does not have (405 with Allow), or no documented path (404)."""
+        ops = self.router.documented(segments)
+        if not other_method:
+            op = next((o for o in ops if o.method == method), None)
+            if op is not None:
+                return self._unknown(op)
+            return self.engine.errors.reply(None, 404)
+        reply = self.engine.errors.reply(None, 405)
+        methods = {o.method.upper() for o in ops} | ({"HEAD"} if any(o.method == "get" for o in ops) else set())
+        reply.headers["Allow"] = ", ".join(sorted(methods))  # RFC 9110: a 405 lists the methods the resource has
+        return reply
 
-    def _documented(self, path: str) -> list[Operation]:
-        """The operations of the most specific documented path that matches a request path."""
-        found = [(rank, op) for pattern, rank, op in self.routes if pattern.match(path)]
-        best = min((rank for rank, _ in found), default=None)
-        return [op for rank, op in found if rank == best]
+    def _redirect(self, scope: dict, segments: list[str]) -> Reply | None:
+        """A path that is documented with (or without) a trailing slash is redirected there (307), as
+        Starlette's router does."""
+        path = scope["path"]
+        if path == "/":
+            return None
+        toggled = segments[:-1] if segments[-1] == "" else [*segments, ""]
+        if len(toggled) < 2 or not any(route.match(toggled) is not None for route in self.router.candidates(toggled)):
+            return None
+        target = path.rstrip("/") if path.endswith("/") else path + "/"
+        headers = Headers(scope=scope)
+        host = headers.get("host") or "{}:{}".format(*scope.get("server") or ("127.0.0.1", 80))
+        query = scope.get("query_string", b"").decode("latin-1")
+        url = f"{scope.get('scheme', 'http')}://{host}{scope.get('root_path', '')}{target}"
+        url += f"?{query}" if query else ""
+        return Reply(307, None, None, {"location": url})
 
     def _unknown(self, op: Operation, param: str | None = None) -> Reply:
         """The answer to a path parameter that names no record: the `missing` refusal of the resource it names
@@ -245,6 +230,16 @@ class MockApp:
         missing = self.engine.resources[name].missing if name in self.engine.resources else None
         return self.engine.errors.reply(op, missing.status if missing else 404, missing.code if missing else None)
 
-    async def _crash(self, request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
-        log.exception("handler crashed", exc_info=exc)
-        return to_problem_response(Reply(500, {"message": "Server error."}))
+    # -- Swagger UI -------------------------------------------------------------------------------------------
+    def _ui(self, rest: str) -> Reply:
+        if rest in ("", "/"):
+            page = UI_PAGE.format(title=self.doc.raw.get("info", {}).get("title", "API"), ui=self.ui,
+                                  url=self.ui_document)
+            return Reply(200, page, "text/html")
+        if rest == "/openapi.json":
+            return Reply(200, self.doc.raw, "application/json")
+        name = rest.lstrip("/")
+        file = UI_FILES / name
+        if "/" in name or name.startswith(".") or not file.is_file():
+            return self.engine.errors.reply(None, 404)
+        return Reply(200, file.read_bytes(), UI_TYPES.get(file.suffix, "application/octet-stream"))

@@ -1,17 +1,17 @@
 """`--state sqlite:PATH`: the mock's state in SQLite, so a restarted mock (even one killed with SIGKILL) goes on
 where it stopped.
 
-Kept: every record (fields, owning team, job progress, internal fields), the id counters, the ledger (balances
-and every entry), the throttle windows, the clock (offset, frozen), pending job failures and the job queues.
-Not kept: the request log, injected faults and webhook deliveries (diagnostics and steering, not state), and
-the data generator's position: values made up after a restart (new records, `$generate` fills) differ from what
-an uninterrupted mock would have made, and are as valid.
+What is kept is said per field of `MockState` (state.py) in `KEPT` and `LEFT` below, and a test holds the two
+tables to the dataclass: every record (fields, owning team, job progress, internal fields), the id counters,
+the ledger (balances and every entry), the throttle windows, the clock (offset, frozen), pending job failures
+and the job queues are kept; the request journal, injected faults and webhook deliveries (diagnostics and
+steering) and the data generator's position are not.
 
-Durability: the mock hands every HTTP answer's `send` through `durable()`, so `flush()` runs when the answer
-starts: after the request's writes, before the client can see them. A flush is one transaction holding only
-what changed. What may have changed is known without scanning the store: the records the store handed out,
-stored or removed since the last flush (`Store.touched`), and those with a running job (the clock moves them);
-each is compared with what was last written. The ticker flushes too, for jobs that move while nobody asks.
+Durability: `DurableMiddleware` wraps the mock, so `flush()` runs when each HTTP answer starts: after the
+request's writes, before the client can see them. A flush is one transaction holding only what changed. What
+may have changed is known without scanning the store: the records the store handed out, stored or removed
+since the last flush (`Store.touched`), and those with a running job (the clock moves them); each is compared
+with what was last written. The ticker flushes too, for jobs that move while nobody asks.
 
 The database runs in WAL mode with synchronous=NORMAL: a commit is appended to the write-ahead log in one
 write() and no fsync, and the operating system keeps that data when the process dies (SIGKILL, OOM kill,
@@ -25,17 +25,20 @@ import hashlib
 import json
 import sqlite3
 import threading
-from collections.abc import Awaitable, Callable
-from dataclasses import fields
+from collections.abc import Callable
+from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .jobs import Jobs
 from .ledger import Entry, Ledger
 from .queue import Entry as QueueEntry
+from .state import JobBook, MockState
 from .store import Store, Stored
-
-if TYPE_CHECKING:
-    from .app import Mock
+from .teams import Directory
+from .throttle import Throttle
 
 FORMAT = "1"  # part of a state's identity: change it when what is written changes shape
 SCHEMA = """
@@ -46,7 +49,7 @@ CREATE TABLE IF NOT EXISTS entries (id INTEGER PRIMARY KEY, body TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS windows (key TEXT PRIMARY KEY, body TEXT NOT NULL);
 """
 STORE_META = ("seq", "counters", "uuid_seed")  # Store fields beside its records
-Send = Callable[[dict], Awaitable[None]]
+Statement = tuple[str, tuple[Any, ...]]  # SQL and its arguments
 
 
 def _dump(value: Any) -> str:
@@ -65,24 +68,35 @@ def parse(state: str) -> Path:
     return Path(rest)
 
 
-def attach(mock: Mock, state: str) -> Persistence:
-    """The persistence of `mock` in the file `state` names, restored from it when it holds a state. Every
-    problem with the file is a ValueError (the CLI answers those with a message and exit 2)."""
-    path = parse(state)
+def identity(spec_path: Path, directory: Directory) -> str:
+    """The spec, teams and format a state belongs to: restored records must match their schemas and teams."""
+    digest = hashlib.sha256(FORMAT.encode() + spec_path.read_bytes())
+    digest.update(_dump({"teams": sorted(directory.teams), "tokens": sorted(directory.tokens)}).encode())
+    return digest.hexdigest()
+
+
+def attach(state: MockState, jobs: Jobs, where: str, spec_path: Path, directory: Directory) -> Persistence:
+    """The persistence of a mock's `state` in the file `where` names (`sqlite:PATH`), restored from it when it
+    holds a state of this spec and these teams. Every problem with the file is a ValueError (the CLI answers
+    those with a message and exit 2)."""
+    path = parse(where)
     try:
-        return Persistence(mock, path)
+        return Persistence(state, jobs, path, identity(spec_path, directory), str(spec_path))
     except sqlite3.Error as exc:
         reason = "another mock is serving it" if "locked" in str(exc) else str(exc)
-        raise ValueError(f"--state {state!r}: cannot keep the mock's state in {path}: {reason}") from None
+        raise ValueError(f"--state {where!r}: cannot keep the mock's state in {path}: {reason}") from None
     except (KeyError, TypeError, json.JSONDecodeError) as exc:
-        raise ValueError(f"--state {state!r}: {path} is not a state this mock can read ({exc!r}); delete it "
+        raise ValueError(f"--state {where!r}: {path} is not a state this mock can read ({exc!r}); delete it "
                          "to start afresh") from None
 
 
 class Persistence:
-    def __init__(self, mock: Mock, path: Path):
-        self.mock = mock
+    def __init__(self, state: MockState, jobs: Jobs, path: Path, identity: str, spec: str):
+        self.state = state
+        self.jobs = jobs  # restored jobs resume on the job machine
         self.path = path
+        self.identity = identity
+        self.spec = spec
         self._lock = threading.Lock()  # the server's loop and a test's thread may both flush
         # check_same_thread=False: the server's loop may run in another thread than the one that built the mock
         # (test clients); timeout=0: a file another mock holds is an error at once, not after a wait
@@ -101,14 +115,13 @@ class Persistence:
         db.execute("PRAGMA synchronous=NORMAL")
         db.execute("BEGIN IMMEDIATE")  # takes the exclusive lock now, not at the first answer
         db.executescript(SCHEMA)  # commits; the lock stays
-        self.identity = self._identity()
         self.restored = False
         self._reset_memory()
         saved = self._meta("identity")
         if saved is not None:
             if saved != self.identity:
                 raise ValueError(f"{self.path} holds the state of another spec, fixtures or mock version than "
-                                 f"{self.mock.spec_path}; delete it or choose another --state path")
+                                 f"{self.spec}; delete it or choose another --state path")
             self._restore()
             self.restored = True
 
@@ -122,43 +135,22 @@ class Persistence:
         self.meta: dict[str, str] = {}
         self.watch: set[tuple[str, Any]] = set()  # records whose job ran at the last flush
 
-    def _identity(self) -> str:
-        """The spec, teams and format the state belongs to: restored records must match their schemas and teams."""
-        digest = hashlib.sha256(FORMAT.encode() + self.mock.spec_path.read_bytes())
-        directory = self.mock.directory
-        digest.update(_dump({"teams": sorted(directory.teams), "tokens": sorted(directory.tokens)}).encode())
-        return digest.hexdigest()
-
     def _meta(self, name: str) -> Any:
         row = self.db.execute("SELECT value FROM meta WHERE name = ?", (name,)).fetchone()
         return json.loads(row[0]) if row else None
 
     # -- state as named sections ------------------------------------------------------------------------------
     def _sections(self) -> dict[str, str]:
-        engine, clock, jobs = self.mock.engine, self.mock.clock, self.mock.engine.jobs
-        queues = []
-        for (resource, field), queue in jobs.queues.items():
-            entries = [[e.stored.resource, e.stored.key, e.started, e.entered, e.run_seconds, e.run_start]
-                       for e in queue.entries]
-            queues.append([resource, field, queue.time, entries])
+        state = self.state
         return {
             "identity": _dump(self.identity),
-            "store": _dump({name: getattr(engine.store, name) for name in STORE_META}),
-            "balances": _dump(engine.ledger.balances),
-            "clock": _dump({"offset": clock.offset, "frozen_at": clock.frozen_at}),
-            "jobs": _dump({"fail_next": jobs.fail_next, "queues": queues}),
+            "store": _dump(_store_meta(state.store)),
+            "balances": _dump(state.ledger.balances),
+            "clock": _dump(_clock(state)),
+            "jobs": _dump(_jobs(state.jobs)),
         }
 
     # -- writing ----------------------------------------------------------------------------------------------
-    def durable(self, send: Send) -> Send:
-        """`send` that writes the state down before an answer starts: what a client sees acknowledged is kept."""
-        async def send_durably(message: dict) -> None:
-            if message["type"] == "http.response.start":
-                self.flush()
-            await send(message)
-
-        return send_durably
-
     def snapshot(self) -> None:
         """Write the whole state anew (after a reset)."""
         with self._lock:
@@ -167,8 +159,7 @@ class Persistence:
     def flush(self) -> None:
         """Write what changed since the last write, in one transaction."""
         with self._lock:
-            engine = self.mock.engine
-            if engine.store is not self.store or engine.ledger is not self.ledger:
+            if self.state.store is not self.store or self.state.ledger is not self.ledger:
                 self._write_all()  # replaced wholesale (a reset): nothing to compare with
                 return
             statements = self._record_changes() + self._ledger_changes() + self._window_changes()
@@ -179,7 +170,7 @@ class Persistence:
         self.flush()
         self.db.close()
 
-    def _commit(self, statements: list[tuple[str, tuple]]) -> None:
+    def _commit(self, statements: list[Statement]) -> None:
         if not statements:
             return
         try:
@@ -195,22 +186,23 @@ class Persistence:
             raise
 
     def _write_all(self) -> None:
-        engine = self.mock.engine
+        store = self.state.store
         self._reset_memory()
-        statements: list[tuple[str, tuple]] = [("DELETE FROM " + table, ()) for table in
+        statements: list[Statement] = [("DELETE FROM " + table, ()) for table in
                                                ("records", "entries", "windows", "meta")]
-        self.store, self.ledger = engine.store, engine.ledger
-        engine.store.touched = set()
-        engine.store.touched.update((r, k) for r, items in engine.store.items.items() for k in items)
+        self.store, self.ledger = store, self.state.ledger
+        store.touched = set()
+        store.touched.update((r, k) for r, items in store.items.items() for k in items)
         statements += self._record_changes() + self._ledger_changes() + self._window_changes()
         statements += self._meta_changes()
         self._commit(statements)
 
-    def _record_changes(self) -> list[tuple[str, tuple]]:
-        store, jobs = self.mock.engine.store, self.mock.engine.jobs
-        candidates = store.touched | self.watch | set(jobs.running)
-        store.touched.clear()
-        out = []
+    def _record_changes(self) -> list[Statement]:
+        store, running = self.state.store, self.state.jobs.running
+        touched = store.touched if store.touched is not None else set()
+        candidates = touched | self.watch | set(running)
+        touched.clear()
+        out: list[Statement] = []
         for resource, key in candidates:
             stored = store.items.get(resource, {}).get(key)
             row_key = (resource, _dump(key))
@@ -223,24 +215,25 @@ class Persistence:
                 self.records[(resource, key)] = body
                 out.append(("INSERT OR REPLACE INTO records (resource, key, seq, body) VALUES (?, ?, ?, ?)",
                             row_key + (stored.seq, body)))
-        self.watch = set(jobs.running)
+        self.watch = set(running)
         return out
 
-    def _ledger_changes(self) -> list[tuple[str, tuple]]:
-        entries = self.mock.engine.ledger.entries
+    def _ledger_changes(self) -> list[Statement]:
+        entries = self.state.ledger.entries
         new = entries[self.entries:]
         self.entries = len(entries)
         return [("INSERT OR REPLACE INTO entries (id, body) VALUES (?, ?)", (e.id, _dump(vars(e)))) for e in new]
 
-    def _window_changes(self) -> list[tuple[str, tuple]]:
-        current = {_dump(list(key)): _dump(slot) for key, slot in self.mock.engine.throttle.windows.items()}
-        out = [("DELETE FROM windows WHERE key = ?", (key,)) for key in self.windows.keys() - current.keys()]
+    def _window_changes(self) -> list[Statement]:
+        current = _windows(self.state.throttle)
+        out: list[Statement] = [("DELETE FROM windows WHERE key = ?", (key,))
+                                for key in self.windows.keys() - current.keys()]
         out += [("INSERT OR REPLACE INTO windows (key, body) VALUES (?, ?)", (key, body))
                 for key, body in current.items() if self.windows.get(key) != body]
         self.windows = current
         return out
 
-    def _meta_changes(self) -> list[tuple[str, tuple]]:
+    def _meta_changes(self) -> list[Statement]:
         current = self._sections()
         out = [("INSERT OR REPLACE INTO meta (name, value) VALUES (?, ?)", (name, value))
                for name, value in current.items() if self.meta.get(name) != value]
@@ -249,39 +242,133 @@ class Persistence:
 
     # -- reading ----------------------------------------------------------------------------------------------
     def _restore(self) -> None:
-        mock, engine = self.mock, self.mock.engine
+        for kept in KEPT.values():  # in order: the jobs' records are in the store read before them
+            kept.restore(self)
+        with self._lock:
+            self._write_all()  # rewrites what was read, and sets up the comparison for the next flush
+
+    def _restore_store(self) -> None:
         store = Store(**self._meta("store"))
         for body, in self.db.execute("SELECT body FROM records ORDER BY seq"):
             stored = Stored(**json.loads(body))
             store.items.setdefault(stored.resource, {})[stored.key] = stored
+        self.state.store = store
+
+    def _restore_ledger(self) -> None:
         ledger = Ledger()
         ledger.balances = self._meta("balances")
         rows = self.db.execute("SELECT body FROM entries ORDER BY id")
         ledger.entries = [Entry(**json.loads(body)) for body, in rows]
-        engine.store = engine.jobs.store = store
-        engine.ledger = ledger
-        engine.throttle.windows = {tuple(json.loads(key)): json.loads(body)
-                                   for key, body in self.db.execute("SELECT key, body FROM windows")}
-        clock = self._meta("clock")
-        mock.clock.offset, mock.clock.frozen_at = clock["offset"], clock["frozen_at"]
-        self._restore_jobs(store, self._meta("jobs"))
-        with self._lock:
-            self._write_all()  # rewrites what was read, and sets up the comparison for the next flush
+        self.state.ledger = ledger
 
-    def _restore_jobs(self, store: Store, saved: dict) -> None:
-        jobs = self.mock.engine.jobs
-        jobs.frozen = self.mock.clock.frozen_at is not None
-        jobs.fail_next = saved["fail_next"]
-        jobs.running.clear()
+    def _restore_throttle(self) -> None:
+        throttle = Throttle()
+        throttle.windows = {tuple(json.loads(key)): json.loads(body)
+                            for key, body in self.db.execute("SELECT key, body FROM windows")}
+        self.state.throttle = throttle
+
+    def _restore_clock(self) -> None:
+        saved = self._meta("clock")
+        self.state.clock.offset, self.state.clock.frozen_at = saved["offset"], saved["frozen_at"]
+
+    def _restore_jobs(self) -> None:
+        saved, store, book = self._meta("jobs"), self.state.store, self.state.jobs
+        book.frozen = self.state.clock.frozen_at is not None
+        book.fail_next = saved["fail_next"]
+        book.running.clear()
         for items in store.items.values():
             for stored in items.values():
                 if stored.job and not stored.job["done"]:
-                    jobs.resume(stored)
+                    self.jobs.resume(stored)
         for resource, field, time, entries in saved["queues"]:
-            queue = jobs.queues[(resource, field)]
+            queue = book.queues[(resource, field)]
             queue.time = time
             queue.entries = []
             for res, key, started, entered, run_seconds, run_start in entries:
                 stored = store.items[res][key]
-                queue.entries.append(QueueEntry(stored, jobs.decls[stored.job["op"]], started, entered, run_seconds,
-                                                run_start))
+                assert stored.job is not None, f"{res} {key} is queued without a job"
+                queue.entries.append(QueueEntry(stored, self.jobs.decls[stored.job["op"]], started, entered,
+                                                run_seconds, run_start))
+
+
+class DurableMiddleware:
+    """An answer starts only once the writes of its request are on disk: what a client sees acknowledged is
+    kept (ASGI middleware, Starlette style: `flush()` runs when the response head goes out)."""
+
+    def __init__(self, app: ASGIApp, persistence: Persistence) -> None:
+        self.app = app
+        self.persistence = persistence
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_durably(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                self.persistence.flush()
+            await send(message)
+
+        await self.app(scope, receive, send_durably)
+
+
+# -- each part of MockState: how it is kept, and a picture that compares equal exactly when two parts hold the same
+
+def _store_meta(store: Store) -> dict[str, Any]:
+    return {name: getattr(store, name) for name in STORE_META}
+
+
+def _store_picture(store: Store) -> dict[str, Any]:
+    return {"records": {(resource, _dump(key)): json.dumps(vars(stored), sort_keys=True)
+                        for resource, items in store.items.items() for key, stored in items.items()},
+            "ids": _store_meta(store)}
+
+
+def _ledger_picture(ledger: Ledger) -> dict[str, Any]:
+    return {"balances": dict(ledger.balances), "entries": [vars(entry) for entry in ledger.entries]}
+
+
+def _windows(throttle: Throttle) -> dict[str, str]:
+    return {_dump(list(key)): _dump(slot) for key, slot in throttle.windows.items()}
+
+
+def _clock(state: MockState) -> dict[str, Any]:
+    return {"offset": state.clock.offset, "frozen_at": state.clock.frozen_at}
+
+
+def _jobs(book: JobBook) -> dict[str, Any]:
+    queues = []
+    for (resource, field), queue in book.queues.items():
+        entries = [[e.stored.resource, e.stored.key, e.started, e.entered, e.run_seconds, e.run_start]
+                   for e in queue.entries]
+        queues.append([resource, field, queue.time, entries])
+    return {"fail_next": book.fail_next, "queues": queues}
+
+
+@dataclass(frozen=True)
+class Kept:
+    where: str  # the tables and meta sections that hold it
+    picture: Callable[[MockState], Any]
+    restore: Callable[[Persistence], None]
+
+
+KEPT: dict[str, Kept] = {
+    "store": Kept("records table, meta store", lambda s: _store_picture(s.store), Persistence._restore_store),
+    "ledger": Kept("entries table, meta balances", lambda s: _ledger_picture(s.ledger), Persistence._restore_ledger),
+    "throttle": Kept("windows table", lambda s: _windows(s.throttle), Persistence._restore_throttle),
+    "clock": Kept("meta clock", _clock, Persistence._restore_clock),
+    # running jobs and their schedule come back from their records; the frozen flag from the clock
+    "jobs": Kept("meta jobs", lambda s: _jobs(s.jobs), Persistence._restore_jobs),
+}
+LEFT: dict[str, str] = {
+    "journal": "a diagnostic log of requests, not state a client relies on",
+    "webhooks": "deliveries are attempts in flight; a restarted server does not resend them",
+    "faults": "injected faults steer a test run; a restart clears them as a reset does",
+    "generator": "values made up after a restart differ from what an uninterrupted mock would have made, and are "
+                 "as valid",
+}
+
+
+def picture(state: MockState) -> dict[str, Any]:
+    """Everything persistence keeps of `state`, in a form that compares equal exactly when the state is the same."""
+    return {name: kept.picture(state) for name, kept in KEPT.items()}

@@ -9,7 +9,8 @@ the same replay, which gives each waiting job its position and estimated complet
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
 from contract import JobDecl, QueueDecl, iso_utc
@@ -51,7 +52,7 @@ class JobQueue:
         self._write_state(entry, now)
         self._publish(now)
 
-    def _rank(self, entry: Entry) -> tuple:
+    def _rank(self, entry: Entry) -> tuple[int, float, int]:
         order = self.decl.order
         value = entry.stored.fields.get(self.decl.priority_field) if self.decl.priority_field else None
         return (order.index(value) if value in order else len(order), entry.entered, entry.stored.seq)
@@ -118,7 +119,10 @@ class JobQueue:
         copies = {id(e): replace(e) for e in self.entries}
         trial = list(copies.values()) + ([extra] if extra else [])
         ends: dict[int, float] = {}
-        self._replay(trial, now, math.inf, lambda stored, at: ends.setdefault(id(stored), at))
+        def ended(stored: Stored, at: float) -> None:
+            ends.setdefault(id(stored), at)
+
+        self._replay(trial, now, math.inf, ended)
         out = {key: (c.run_start, ends.get(id(c.stored), math.inf)) for key, c in copies.items()}
         if extra is not None:
             out[id(extra)] = (extra.run_start, ends.get(id(extra.stored), math.inf))
@@ -138,7 +142,7 @@ class JobQueue:
             if self.decl.eta_field:
                 _write(entry.stored, self.decl.eta_field, None if math.isinf(done_at) else iso_utc(done_at))
 
-    def status(self, now: float) -> dict:
+    def status(self, now: float) -> dict[str, float | int]:
         """Figures for an aggregate body (`{$expr: 'queue.wait_minutes'}`): jobs waiting and running, the
         processing time of a job and how long a new job would wait for a worker."""
         running = [e for e in self.entries if e.run_start is not None]
@@ -147,7 +151,8 @@ class JobQueue:
             duration = sum(e.run_seconds for e in self.entries) / len(self.entries)
         wait = 0.0
         if self.entries:  # when would a new job of the lowest priority get a worker?
-            probe = Entry(Stored("", None, {}, None, math.inf), self.entries[0].decl, now, now, duration)
+            # a record that sorts after every other (seq) among the jobs of the lowest priority
+            probe = Entry(Stored("", None, {}, None, sys.maxsize), self.entries[0].decl, now, now, duration)
             start = self._forecast(now, probe)[id(probe)][0]
             wait = 0.0 if start is None or math.isinf(start) else max(0.0, start - now)
         return {"waiting": len(self.entries) - len(running), "running": len(running),
@@ -155,7 +160,7 @@ class JobQueue:
                 "wait_seconds": wait, "wait_minutes": round(wait / 60, 1), "workers": self.decl.workers}
 
 
-def build_queues(decls: dict[str, JobDecl]) -> dict[tuple[str, str], JobQueue]:
+def build_queues(decls: Mapping[str, JobDecl]) -> dict[tuple[str, str], JobQueue]:
     """One queue per (resource, state field): every operation that starts such a job (create, retry) feeds it."""
     queues: dict[tuple[str, str], JobQueue] = {}
     for decl in decls.values():
@@ -166,6 +171,7 @@ def build_queues(decls: dict[str, JobDecl]) -> dict[tuple[str, str], JobQueue]:
 
 def run_seconds(decl: JobDecl) -> float:
     """How long a worker holds a job: `step-seconds` for each state between the waiting and the last one."""
+    assert decl.queue is not None
     return max(1, len(decl.states) - decl.states.index(decl.queue.waiting) - 2) * decl.step_seconds
 
 

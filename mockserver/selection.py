@@ -16,7 +16,7 @@ OPERATORS = ("equals", "in", "not-in", "is", "in-current")
 
 def _holds(actual: Any, condition: Any, now: float) -> bool:
     if not (isinstance(condition, dict) and condition and set(condition) <= set(OPERATORS)):
-        return actual == condition  # a literal: equality
+        return bool(actual == condition)  # a literal: equality
     for op, wanted in condition.items():
         if op == "equals" and actual != wanted:
             return False
@@ -34,20 +34,20 @@ def _holds(actual: Any, condition: Any, now: float) -> bool:
 class Where:
     """`{field: literal | {equals|in|not-in|is|in-current: …}}`: every field's condition must hold."""
 
-    def __init__(self, raw: dict | None):
+    def __init__(self, raw: dict[str, Any] | None):
         self.tests = list((raw or {}).items())
 
     def __bool__(self) -> bool:
         return bool(self.tests)
 
-    def matches(self, row: dict, now: float) -> bool:
+    def matches(self, row: dict[str, Any], now: float) -> bool:
         return all(_holds(row.get(name), condition, now) for name, condition in self.tests)
 
     def filter(self, records: list[Stored], now: float) -> list[Stored]:
         return [s for s in records if self.matches(s.view(), now)] if self.tests else records
 
 
-def _sortable(value: Any) -> tuple:
+def _sortable(value: Any) -> tuple[int, Any, str]:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return (0, value, "")
     return (1, 0, str(value))
@@ -82,7 +82,7 @@ class SelectRule:
 class Selection:
     """`x-mock-resource.select.rules`: the first rule that matches any record picks its first record in its order."""
 
-    def __init__(self, raw: dict):
+    def __init__(self, raw: dict[str, Any]):
         self.rules = [SelectRule(Where(r.get("where")), list(r.get("order") or [])) for r in raw["rules"]]
 
     def pick(self, records: list[Stored], now: float) -> Stored | None:
@@ -93,7 +93,7 @@ class Selection:
         return None
 
 
-def summarize(template: Any, records: list[Stored], now: float, env: dict) -> Any:
+def summarize(template: Any, records: list[Stored], now: float, env: dict[str, Any]) -> Any:
     """An aggregate body: `{$count: where}` counts matching records, `{$expr: …}` evaluates over `env`,
     anything else is copied (recursively)."""
     if isinstance(template, dict):

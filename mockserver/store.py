@@ -15,13 +15,14 @@ from typing import Any
 class Stored:
     resource: str
     key: Any
-    fields: dict
+    fields: dict[str, Any]
     team: str | None
     seq: int
-    job: dict | None = None  # {"op", "started", "fail", "done"}: see jobs.py
-    internal: dict = field(default_factory=dict)  # x-mock-resources.<name>.internal: kept beside, never answered
+    job: dict[str, Any] | None = None  # {"op", "started", "fail", "done"}: see jobs.py
+    # x-mock-resources.<name>.internal: kept beside, never answered
+    internal: dict[str, Any] = field(default_factory=dict)
 
-    def view(self) -> dict:
+    def view(self) -> dict[str, Any]:
         """The record with its internal fields, for the rules that may read them (filters, templates)."""
         return {**self.internal, **self.fields} if self.internal else self.fields
 
@@ -34,7 +35,7 @@ class Store:
     uuid_seed: int = 0
     # (resource, key) of every record handed out, stored or removed since the owner last emptied it: the records
     # a request may have changed. None (the default) tracks nothing; persistence.py sets it.
-    touched: set | None = field(default=None, repr=False, compare=False)
+    touched: set[tuple[str, Any]] | None = field(default=None, repr=False, compare=False)
 
     def new_key(self, resource: str, kind: str) -> Any:
         if kind == "integer":
@@ -44,7 +45,8 @@ class Store:
         value = uuid.uuid5(uuid.NAMESPACE_URL, f"{resource}/{self.uuid_seed}/{self.seq}")
         return str(value) if kind == "uuid" else value.hex[:12]
 
-    def put(self, resource: str, key: Any, fields: dict, team: str | None, job: dict | None = None) -> Stored:
+    def put(self, resource: str, key: Any, fields: dict[str, Any], team: str | None,
+            job: dict[str, Any] | None = None) -> Stored:
         self.seq += 1
         if isinstance(key, int):
             self.counters[resource] = max(self.counters.get(resource, 0), key)

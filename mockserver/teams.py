@@ -20,9 +20,16 @@ class Team:
 
 
 class Directory:
-    def __init__(self, teams: list[Team], tokens: dict[str, Caller]):
+    def __init__(self, teams: list[Team], tokens: dict[str, Caller], open_to_all: bool = False):
         self.teams = {t.key: t for t in teams}
         self.tokens = tokens
+        # a spec without fixtures: every well-formed credential is a caller of one default team, as Prism
+        # accepts any credential
+        self.open = open_to_all
+
+    @classmethod
+    def anyone(cls) -> Directory:
+        return cls([Team("default", 1, "Default team", 10_000)], {}, open_to_all=True)
 
     @classmethod
     def from_file(cls, path: str | Path) -> Directory:
@@ -37,9 +44,21 @@ class Directory:
         return cls(teams, tokens)
 
     def caller(self, token: str | None) -> Caller | None:
-        return self.tokens.get(token) if token else None
+        if not token:
+            return None
+        found = self.tokens.get(token)
+        if found is None and self.open:
+            found = Caller(token, "default", 1, 11)
+        return found
 
 
-def default_fixtures(spec_path: Path) -> Path:
+def default_fixtures(spec_path: Path) -> Path | None:
+    """The spec's own fixtures (`fixtures/<spec>.teams.yaml`), or None: a spec without them gets no tokens of
+    another API's."""
     candidate = FIXTURES / f"{spec_path.stem}.teams.yaml"
-    return candidate if candidate.exists() else FIXTURES / "openapi.teams.yaml"
+    return candidate if candidate.exists() else None
+
+
+def directory_for(spec_path: Path, fixtures: str | Path | None) -> Directory:
+    path = fixtures or default_fixtures(spec_path)
+    return Directory.from_file(path) if path else Directory.anyone()

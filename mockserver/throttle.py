@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass
@@ -15,9 +16,9 @@ class Verdict:
 
 class Throttle:
     def __init__(self) -> None:
-        self.windows: dict[tuple, list] = {}  # key -> [window_start, count]
+        self.windows: dict[tuple[Any, ...], list[float]] = {}  # key -> [window_start, count]
 
-    def hit(self, key: tuple, limit: int, window: int, now: float) -> Verdict:
+    def hit(self, key: tuple[Any, ...], limit: int, window: int, now: float) -> Verdict:
         slot = self.windows.get(key)
         if slot is None or now >= slot[0] + window:
             slot = [now, 0]
@@ -26,7 +27,7 @@ class Throttle:
         if slot[1] >= limit:
             return Verdict(False, limit, 0, int(reset), max(1, int(reset - now + 0.999)))
         slot[1] += 1
-        return Verdict(True, limit, limit - slot[1], int(reset), 0)
+        return Verdict(True, limit, int(limit - slot[1]), int(reset), 0)
 
     def reset(self) -> None:
         self.windows.clear()

@@ -16,14 +16,14 @@ _WHOLE = re.compile(r"^\{([A-Za-z_][A-Za-z0-9_.]*)\}$")
 _PART = re.compile(r"\{([A-Za-z_][A-Za-z0-9_.]*)\}")
 
 
-def field_value(record: dict, dotted: str) -> Any:
+def field_value(record: dict[str, Any], dotted: str) -> Any:
     value: Any = record
     for part in dotted.split("."):
         value = value.get(part) if isinstance(value, dict) else None
     return value
 
 
-def set_value(target: dict, dotted: str, value: Any) -> None:
+def set_value(target: dict[str, Any], dotted: str, value: Any) -> None:
     """Put `value` at a dotted path of a body (`data.reports`), creating the objects on the way."""
     *parents, last = dotted.split(".")
     for part in parents:
@@ -33,8 +33,8 @@ def set_value(target: dict, dotted: str, value: Any) -> None:
     target[last] = value
 
 
-def write_value(template: Any, record: dict, name: str, now_iso: str, generate: Callable[[str], Any],
-                env: dict | None = None) -> Any:
+def write_value(template: Any, record: dict[str, Any], name: str, now_iso: str, generate: Callable[[str], Any],
+                env: dict[str, Any] | None = None) -> Any:
     """The value a field takes under `template` (fill, fail-fill, set)."""
     if template == "$now":
         return now_iso
@@ -59,8 +59,8 @@ def write_value(template: Any, record: dict, name: str, now_iso: str, generate: 
     return copy_json(template)
 
 
-def apply_writes(writes: dict, record: dict, now_iso: str, generate: Callable[[str], Any],
-                 env: dict | None = None) -> None:
+def apply_writes(writes: dict[str, Any], record: dict[str, Any], now_iso: str, generate: Callable[[str], Any],
+                 env: dict[str, Any] | None = None) -> None:
     # $band and $copy read other fields, so plain values go first
     ordered = sorted(writes.items(), key=lambda kv: isinstance(kv[1], dict) and ("$band" in kv[1] or "$copy" in kv[1]))
     for name, template in ordered:
@@ -74,7 +74,7 @@ def is_result(template: Any) -> bool:
     return isinstance(template, dict) and not ("$copy" in template or "$expr" in template or "$calendar" in template)
 
 
-def render_template(template: Any, record: dict) -> Any:
+def render_template(template: Any, record: dict[str, Any]) -> Any:
     if isinstance(template, str):
         whole = _WHOLE.match(template)
         if whole:
@@ -85,6 +85,17 @@ def render_template(template: Any, record: dict) -> Any:
     if isinstance(template, list):
         return [render_template(v, record) for v in template]
     return template
+
+
+def overlay(body: Any, fields: dict[str, Any]) -> None:
+    """Shape a documented body from a record (or figures) by field name, one level into `data`."""
+    if not isinstance(body, dict):
+        return
+    for name in body:
+        if name in fields:
+            body[name] = copy_json(fields[name])
+    if isinstance(body.get("data"), dict):
+        overlay(body["data"], fields)
 
 
 def copy_json(value: Any) -> Any:

@@ -6,25 +6,13 @@ import hashlib
 import hmac
 import json
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass, field
 
 import httpx
 
-from contract import WebhookDecl
+from contract import JobDecl, WebhookDecl
 
+from .state import Delivery, MockState
 from .store import Stored
-
-
-@dataclass
-class Delivery:
-    url: str
-    body: bytes
-    headers: dict[str, str]
-    retry_seconds: tuple[float, ...]
-    due: float
-    attempts: list[dict] = field(default_factory=list)
-    done: bool = False
 
 
 def sign(secret: str, body: bytes) -> str:
@@ -32,10 +20,22 @@ def sign(secret: str, body: bytes) -> str:
 
 
 class Webhooks:
-    def __init__(self, now: Callable[[], float], transport: httpx.AsyncBaseTransport | None = None):
-        self.now = now
+    """Sends the deliveries of the state; what a job's end enqueues depends on its operation's declaration."""
+
+    def __init__(self, state: MockState, declared: dict[str, WebhookDecl],
+                 transport: httpx.AsyncBaseTransport | None = None):
+        self.state = state
+        self.declared = declared  # operationId -> its x-mock-webhook
         self.transport = transport
-        self.deliveries: list[Delivery] = []
+
+    def now(self) -> float:
+        return self.state.clock.now()
+
+    def job_ended(self, stored: Stored, job: JobDecl, failed: bool) -> None:
+        """A job completion subscriber (jobs.py): a job of an operation that declares a webhook calls back."""
+        decl = self.declared.get((stored.job or {}).get("op", ""))
+        if decl is not None:
+            self.enqueue(decl, stored)
 
     def enqueue(self, decl: WebhookDecl, stored: Stored) -> None:
         url = (stored.job or {}).get("webhook")
@@ -46,11 +46,11 @@ class Webhooks:
                    decl.signature_header: sign(str(stored.fields.get(decl.secret_field, "")), body)}
         if decl.id_header:
             headers[decl.id_header] = str(uuid.uuid4())
-        self.deliveries.append(Delivery(url, body, headers, decl.retry_seconds, self.now()))
+        self.state.webhooks.append(Delivery(url, body, headers, decl.retry_seconds, self.now()))
 
     def pending(self) -> list[Delivery]:
         now = self.now()
-        return [d for d in self.deliveries if not d.done and d.due <= now]
+        return [d for d in self.state.webhooks if not d.done and d.due <= now]
 
     async def deliver_due(self) -> None:
         due = self.pending()
@@ -76,6 +76,6 @@ class Webhooks:
         else:
             delivery.done = True
 
-    def summary(self) -> list[dict]:
+    def summary(self) -> list[dict[str, object]]:
         return [{"url": d.url, "headers": d.headers, "attempts": d.attempts, "done": d.done, "due": d.due}
-                for d in self.deliveries]
+                for d in self.state.webhooks]

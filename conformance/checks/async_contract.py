@@ -147,8 +147,7 @@ def _state(ctx: Context, oid: str, poll_oid: str, dispatch: Exchange, path: dict
 def _follow(ctx: Context, oid: str, dispatch: Exchange, path: dict[str, Any], poll_oid: str,
             values: dict[str, Any]) -> None:
     job = _job(ctx, oid)
-    declared = list(job.states) + ([job.failure] if job.failure else [])
-    terminal = {job.states[-1], job.failure} - {None}
+    declared, terminal = job.known_states, job.ends
     seen: list[Any] = []
     started, waited_before = time.monotonic(), ctx.target.patience.waited
     step = job.step_seconds if ctx.target.mock is not None else POLL_SECONDS

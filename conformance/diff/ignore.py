@@ -7,11 +7,13 @@ One change pattern a line, tokens in any order, `#` starts a comment:
     credit-cost-increased POST /audits
     api-global-security-removed security
 
-The rule id is required and may use shell wildcards (`response-*`). `METHOD
-PATH` limits it to one operation (`*` and wildcards allowed; without it, any
-operation). Anything left over must appear in the change's operation, location
-or message, which pins one property among several. A level, when given, must
-match too.
+The rule id is required and may use shell wildcards (`response-*`); an id
+without wildcards must be one the differ knows, so a misspelt id is an error
+rather than a line that silently accepts nothing. `METHOD PATH` limits it to
+one operation (`*` and wildcards allowed; without it, any operation). Anything
+left over must appear in the change's operation, location or message, which
+pins one property among several. A level, when given, must match too. Lines
+that matched no change are returned by `apply_ignore` so the CLI can say so.
 """
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ import fnmatch
 import re
 from dataclasses import dataclass
 
+from .catalog import RULES
 from .model import Change, Level
 
 _METHODS = {"GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE", "*"}
@@ -87,6 +90,11 @@ def _parse_line(tokens: list[str], number: int, label: str) -> IgnoreRule:
         i += 1
     if "rule_id" not in fields:
         raise IgnoreFileError(f"{label}, line {number}: no rule id (like request-parameter-removed) found")
+    rule_id = str(fields["rule_id"])
+    if not any(ch in rule_id for ch in "*?[") and rule_id not in RULES:
+        raise IgnoreFileError(
+            f"{label}, line {number}: unknown rule id {rule_id!r} (python -m conformance diff rules lists them)"
+        )
     if rest:
         fields["text"] = " ".join(rest)
     return IgnoreRule(line=number, **fields)  # type: ignore[arg-type]
@@ -101,10 +109,15 @@ def load_ignore(path: str) -> list[IgnoreRule]:
     return parse_ignore(text, path)
 
 
-def apply_ignore(changes: list[Change], rules: list[IgnoreRule]) -> tuple[list[Change], list[Change]]:
-    """Split into (kept, ignored)."""
+def apply_ignore(
+    changes: list[Change], rules: list[IgnoreRule]
+) -> tuple[list[Change], list[Change], list[IgnoreRule]]:
+    """Split into (kept, ignored) and name the rules that matched nothing."""
     kept: list[Change] = []
     ignored: list[Change] = []
+    used: set[int] = set()
     for change in changes:
-        (ignored if any(rule.matches(change) for rule in rules) else kept).append(change)
-    return kept, ignored
+        hits = [i for i, rule in enumerate(rules) if rule.matches(change)]
+        used.update(hits)
+        (ignored if hits else kept).append(change)
+    return kept, ignored, [rule for i, rule in enumerate(rules) if i not in used]

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 
 
 class Level(enum.IntEnum):
@@ -36,6 +37,25 @@ class Change:
             "path": self.path,
         }
 
-    def sort_key(self) -> tuple:
+    def sort_key(self) -> tuple[int, str, str, str, str]:
         # Most severe first, then stable by place so reports diff cleanly between runs.
         return (-int(self.level), self.operation, self.path, self.id, self.message)
+
+
+STABILITY_LEVELS = ("draft", "alpha", "beta", "stable")  # x-stability-level, least stable first
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The deprecation policy (oasdiff's --deprecation-days-beta/-stable): how many days a
+    deprecated operation must stay before its x-sunset. 0, the default, requires no x-sunset."""
+
+    beta_days: int = 0
+    stable_days: int = 0
+    today: date = field(default_factory=date.today)
+
+    def days_for(self, stability: str | None) -> int:
+        # draft and alpha may go at any time; an operation without a level counts as stable
+        if stability in ("draft", "alpha"):
+            return 0
+        return self.beta_days if stability == "beta" else self.stable_days

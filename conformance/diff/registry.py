@@ -10,11 +10,18 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .catalog import level_of
-from .model import Change
+from .model import Change, Policy
 
 if TYPE_CHECKING:
     from .schema import Node
     from .spec import Operation, Spec
+
+
+@dataclass(frozen=True)
+class SpecPair:
+    old: Spec
+    new: Spec
+    policy: Policy
 
 
 @dataclass(frozen=True)
@@ -23,6 +30,7 @@ class OperationPair:
     new: Operation
     old_spec: Spec
     new_spec: Spec
+    policy: Policy
 
     @property
     def label(self) -> str:
@@ -58,7 +66,7 @@ class SchemaContext:
         return change(f"{self.prefix}-{aspect}", self.operation, what, self.where)
 
 
-SpecRule = Callable[["Spec", "Spec"], Iterable[Change]]
+SpecRule = Callable[[SpecPair], Iterable[Change]]
 OperationRule = Callable[[OperationPair], Iterable[Change]]
 SchemaRule = Callable[["Node", "Node", SchemaContext], Iterable[Change]]
 

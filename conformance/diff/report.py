@@ -86,11 +86,30 @@ def render_junit(kept: list[Change], ignored: list[Change], fail_on: Level) -> s
     if not cases:  # some CI viewers treat an empty suite as an error
         cases.append(ET.Element("testcase", classname="openapi-diff", name="no contract changes"))
     attrs = {"tests": str(len(cases)), "failures": str(failures), "errors": "0", "skipped": str(len(ignored))}
-    root = ET.Element("testsuites", name="openapi-diff", **attrs)
-    suite = ET.SubElement(root, "testsuite", name="openapi-diff", **attrs)
+    root = ET.Element("testsuites", {"name": "openapi-diff", **attrs})
+    suite = ET.SubElement(root, "testsuite", {"name": "openapi-diff", **attrs})
     suite.extend(cases)
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+_ANNOTATION = {Level.ERR: "error", Level.WARN: "warning", Level.INFO: "notice"}
+
+
+def _escape(text: str, prop: bool = False) -> str:
+    # GitHub's workflow-command encoding; properties also reserve ':' and ','.
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return text.replace(":", "%3A").replace(",", "%2C") if prop else text
+
+
+def render_githubactions(kept: list[Change], ignored: list[Change], fail_on: Level) -> str:
+    """One workflow annotation per change: `::error title=ERR <rule id>::<operation>: <message>`."""
+    lines = [
+        f"::{_ANNOTATION[c.level]} title={_escape(f'{c.level.name} {c.id}', prop=True)}::"
+        f"{_escape(f'{c.operation}: {c.message}')}"
+        for c in kept
+    ]
+    return "".join(line + "\n" for line in lines)
 
 
 RENDERERS: dict[str, Callable[[list[Change], list[Change], Level], str]] = {
@@ -98,6 +117,7 @@ RENDERERS: dict[str, Callable[[list[Change], list[Change], Level], str]] = {
     "markdown": render_markdown,
     "json": render_json,
     "junit": render_junit,
+    "githubactions": render_githubactions,
 }
 
 

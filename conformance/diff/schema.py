@@ -22,7 +22,9 @@ _NULL_TYPE = "null"
 class Node:
     __slots__ = (
         "types", "nullable", "enum", "format", "pattern", "bounds", "props", "required",
-        "items", "additional", "one_of", "any_of", "read_only", "write_only", "opaque",
+        "items", "additional", "one_of", "any_of", "all_of", "read_only", "write_only", "opaque",
+        "default", "discriminator", "prefix_items", "contains", "conditional", "dependent_required",
+        "dependent_schemas", "unevaluated", "property_names", "pattern_props", "unique_items", "multiple_of",
         "digest",
     )
 
@@ -39,14 +41,28 @@ class Node:
         self.additional: Node | bool = True  # False: closed object; Node: map values
         self.one_of: list[Node] = []
         self.any_of: list[Node] = []
+        # The branches as written; the merged result is what the other fields hold, so
+        # splitting a schema into allOf parts without changing its shape is no change.
+        self.all_of: list[Node] = []
         self.read_only = False
         self.write_only = False
         self.opaque: str | None = None  # recursive or unresolvable reference
+        self.default: str | None = None  # canonical JSON of the default, None when there is none
+        self.discriminator: tuple[str, dict[str, str]] | None = None  # (propertyName, mapping)
+        self.prefix_items: list[Node] = []
+        self.contains: Node | None = None
+        self.conditional: dict[str, Node] = {}  # "if", "then", "else"
+        self.dependent_required: dict[str, frozenset[str]] = {}
+        self.dependent_schemas: dict[str, Node] = {}
+        self.unevaluated: dict[str, Node | bool] = {}  # "properties", "items"; absent: not constrained
+        self.property_names: Node | None = None
+        self.pattern_props: dict[str, Node] = {}
+        self.unique_items = False
+        self.multiple_of: float | None = None
         self.digest = ""
 
 
 EMPTY = Node()
-EMPTY.digest = "empty"
 
 
 def value_key(value: Any) -> str:
@@ -73,12 +89,8 @@ class Normalizer:
         return node
 
     def _boolean(self, schema: Any) -> Node:
-        if schema is False:
-            node = Node()
-            node.opaque = "false"
-            node.digest = "false"
-            return node
-        return EMPTY
+        # `true` accepts anything, like `{}`; `false` accepts nothing: no type at all.
+        return NOTHING if schema is False else EMPTY
 
     def _build(self, raw: dict[str, Any]) -> Node:
         schema = self._flatten(raw)
@@ -107,16 +119,51 @@ class Normalizer:
         req = schema.get("required")
         if isinstance(req, list):
             node.required = frozenset(str(r) for r in req)
-        if isinstance(schema.get("items"), dict):
-            node.items = self.node(schema["items"])
+        node.items = self._optional(schema.get("items"))
         extra = schema.get("additionalProperties", True)
         node.additional = self.node(extra) if isinstance(extra, dict) and extra else extra is not False
         node.one_of = self._branches(schema.get("oneOf"))
         node.any_of = self._branches(schema.get("anyOf"))
+        node.all_of = self._branches(raw.get("allOf"))
         node.read_only = schema.get("readOnly") is True
         node.write_only = schema.get("writeOnly") is True
+        if "default" in schema:
+            node.default = value_key(schema["default"])
+        if not _APPLICATORS.isdisjoint(schema):  # most schemas use none of them: skip the look-ups
+            self._applicators(node, schema)
         node.digest = _digest(node)
         return node
+
+    def _applicators(self, node: Node, schema: dict[str, Any]) -> None:
+        node.discriminator = _discriminator(schema.get("discriminator"))
+        node.prefix_items = self._branches(schema.get("prefixItems"))
+        node.contains = self._optional(schema.get("contains"))
+        node.conditional = {
+            kw: self.node(schema[kw]) for kw in ("if", "then", "else") if isinstance(schema.get(kw), (dict, bool))
+        }
+        dependent = schema.get("dependentRequired")
+        if isinstance(dependent, dict):
+            node.dependent_required = {
+                str(k): frozenset(map(str, v)) for k, v in dependent.items() if isinstance(v, list)
+            }
+        schemas = schema.get("dependentSchemas")
+        if isinstance(schemas, dict):
+            node.dependent_schemas = {str(k): self.node(v) for k, v in schemas.items()}
+        for kw, slot in (("unevaluatedProperties", "properties"), ("unevaluatedItems", "items")):
+            value = schema.get(kw)
+            if value is False or isinstance(value, dict):
+                node.unevaluated[slot] = False if value is False else self.node(value)
+        node.property_names = self._optional(schema.get("propertyNames"))
+        patterns = schema.get("patternProperties")
+        if isinstance(patterns, dict):
+            node.pattern_props = {str(k): self.node(v) for k, v in patterns.items()}
+        node.unique_items = schema.get("uniqueItems") is True
+        step = schema.get("multipleOf")
+        if isinstance(step, (int, float)) and not isinstance(step, bool) and step > 0:
+            node.multiple_of = step
+
+    def _optional(self, raw: Any) -> Node | None:
+        return self.node(raw) if isinstance(raw, (dict, bool)) else None
 
     def _branches(self, raw: Any) -> list[Node]:
         if not isinstance(raw, list):
@@ -136,6 +183,20 @@ class Normalizer:
         if out is not schema:
             self._keep.append(out)
         return out
+
+
+_APPLICATORS = frozenset({
+    "discriminator", "prefixItems", "contains", "if", "then", "else", "dependentRequired", "dependentSchemas",
+    "unevaluatedProperties", "unevaluatedItems", "propertyNames", "patternProperties", "uniqueItems", "multipleOf",
+})
+
+
+def _discriminator(raw: Any) -> tuple[str, dict[str, str]] | None:
+    if not isinstance(raw, dict):
+        return None
+    mapping = raw.get("mapping")
+    pairs = {str(k): str(v) for k, v in mapping.items()} if isinstance(mapping, dict) else {}
+    return str(raw.get("propertyName", "")), pairs
 
 
 def _types(schema: dict[str, Any]) -> tuple[frozenset[str] | None, bool]:
@@ -234,10 +295,9 @@ def _merge(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
             keep = {value_key(v) for v in value}
             out[key] = [v for v in mine if value_key(v) in keep]
         elif key == "type":
-            ta = set(mine if isinstance(mine, list) else [mine])
-            tb = set(value if isinstance(value, list) else [value])
+            ta, tb = _type_names(mine), _type_names(value)
             both = ta & tb or ({"integer"} if {"integer", "number"} <= ta | tb else ta)
-            out[key] = sorted(both) if len(both) > 1 else next(iter(both))
+            out[key] = sorted(both) if len(both) != 1 else next(iter(both))
         elif key in BOUNDS and _numeric(mine) and _numeric(value):
             out[key] = min(mine, value) if key in _UPPER else max(mine, value)
         elif key == "nullable":
@@ -249,6 +309,10 @@ def _merge(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _type_names(value: Any) -> set[str]:
+    return {t for t in (value if isinstance(value, list) else [value]) if isinstance(t, str)}
+
+
 def _numeric(v: Any) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool)
 
@@ -257,8 +321,12 @@ def _hash(*parts: Any) -> str:
     return hashlib.blake2b(repr(parts).encode(), digest_size=12).hexdigest()
 
 
+def _sub(node: Node | bool | None) -> Any:
+    return node.digest if isinstance(node, Node) else node
+
+
 def _digest(n: Node) -> str:
-    additional = n.additional.digest if isinstance(n.additional, Node) else n.additional
+    # The allOf branches are left out on purpose: only the merged shape is visible on the wire.
     return _hash(
         sorted(n.types) if n.types is not None else None,
         n.nullable,
@@ -268,10 +336,46 @@ def _digest(n: Node) -> str:
         sorted(n.bounds.items()),
         sorted((name, sub.digest) for name, sub in n.props.items()),
         sorted(n.required),
-        n.items.digest if n.items else None,
-        additional,
+        _sub(n.items),
+        _sub(n.additional),
         sorted(b.digest for b in n.one_of),
         sorted(b.digest for b in n.any_of),
         n.read_only,
         n.write_only,
+        n.default,
+        _applicator_parts(n),
     )
+
+
+def _applicator_parts(n: Node) -> tuple[Any, ...]:
+    # Tagged and only when present: the digest of the common schema stays as cheap as before.
+    parts: list[Any] = []
+    if n.discriminator:
+        parts.append(("discriminator", n.discriminator[0], sorted(n.discriminator[1].items())))
+    if n.prefix_items:
+        parts.append(("prefixItems", [b.digest for b in n.prefix_items]))
+    if n.contains:
+        parts.append(("contains", n.contains.digest))
+    if n.conditional:
+        parts.append(("conditional", sorted((k, v.digest) for k, v in n.conditional.items())))
+    if n.dependent_required:
+        parts.append(("dependentRequired", sorted((k, sorted(v)) for k, v in n.dependent_required.items())))
+    if n.dependent_schemas:
+        parts.append(("dependentSchemas", sorted((k, v.digest) for k, v in n.dependent_schemas.items())))
+    if n.unevaluated:
+        parts.append(("unevaluated", sorted((k, _sub(v)) for k, v in n.unevaluated.items())))
+    if n.property_names:
+        parts.append(("propertyNames", n.property_names.digest))
+    if n.pattern_props:
+        parts.append(("patternProperties", sorted((k, v.digest) for k, v in n.pattern_props.items())))
+    if n.unique_items:
+        parts.append(("uniqueItems",))
+    if n.multiple_of is not None:
+        parts.append(("multipleOf", n.multiple_of))
+    return tuple(parts)
+
+
+EMPTY.digest = _digest(EMPTY)
+NOTHING = Node()
+NOTHING.types = frozenset()
+NOTHING.digest = _digest(NOTHING)

@@ -5,7 +5,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .load import Resolved
+from contract import NAMESPACE, DeclarationError, ExpressionError, OperationDecl, SpecDocument, read_all
+
+from .load import Resolved, SpecLoadError
 from .schema import Node, Normalizer
 
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -60,6 +62,16 @@ class Operation:
     def deprecated(self) -> bool:
         return self.raw.get("deprecated") is True
 
+    @property
+    def stability(self) -> Any:
+        """x-stability-level as written (None when absent); the rules judge its validity."""
+        return self.raw.get("x-stability-level")
+
+    @property
+    def sunset(self) -> Any:
+        """x-sunset as written: a date, an RFC 3339 timestamp, or None."""
+        return self.raw.get("x-sunset")
+
 
 class Spec:
     def __init__(self, resolved: Resolved) -> None:
@@ -73,6 +85,11 @@ class Spec:
             for path, item in paths.items():
                 if isinstance(item, dict):
                     self._index_path(str(path), item)
+        self.declarations = _declarations(self.doc, self.operations)
+
+    def declaration(self, op: Operation) -> OperationDecl:
+        """The operation's behaviour as contract/ reads it, defaults applied (none declared: all defaults)."""
+        return self.declarations.get((path_shape(op.path), op.method), _NO_DECLARATION)
 
     def node(self, schema: Any) -> Node:
         return self.normalizer.node(schema)
@@ -84,18 +101,20 @@ class Spec:
     def _index_path(self, path: str, item: dict[str, Any]) -> None:
         shape = path_shape(path)
         self.paths[shape] = path
-        shared = item.get("parameters") if isinstance(item.get("parameters"), list) else []
+        declared = item.get("parameters")
+        shared: list[Any] = declared if isinstance(declared, list) else []
         for method in METHODS:
             raw = item.get(method)
             if not isinstance(raw, dict):
                 continue
-            op = Operation(path, method, raw)
-            own = raw.get("parameters") if isinstance(raw.get("parameters"), list) else []
+            listed = raw.get("parameters")
+            own: list[Any] = listed if isinstance(listed, list) else []
+            merged: dict[tuple[str, str], Parameter] = {}
             for p in [*shared, *own]:  # operation-level parameters override path-level ones
                 param = _parameter(p)
                 if param is not None:
-                    op.params[_param_key(param, path)] = param
-            self.operations[(shape, method)] = op
+                    merged[(param.location, param.name.lower() if param.location == "header" else param.name)] = param
+            self.operations[(shape, method)] = Operation(path, method, raw, _keyed(list(merged.values()), path))
 
 
 def _parameter(raw: Any) -> Parameter | None:
@@ -107,12 +126,55 @@ def _parameter(raw: Any) -> Parameter | None:
     return Parameter(raw["name"], location, raw)
 
 
-def _param_key(param: Parameter, path: str) -> tuple[str, str]:
-    if param.location == "path":
-        # Path parameters are positional on the wire; renaming one is not a change.
-        names = [m.group(0)[1:-1] for m in _TEMPLATE.finditer(path)]
-        if param.name in names:
-            return ("path", f"#{names.index(param.name)}")
-    if param.location == "header":
-        return ("header", param.name.lower())
-    return (param.location, param.name)
+def _keyed(params: list[Parameter], path: str) -> dict[tuple[str, str], Parameter]:
+    """Parameters by the key a client's request sees.
+
+    Path parameters are positional on the wire, so each is keyed by its slot in the template: renaming
+    one is no change, even when only the template variable or only the parameter got the new name (a
+    parameter no variable names takes the first slot no parameter names).
+    """
+    names = [m.group(0)[1:-1] for m in _TEMPLATE.finditer(path)]
+    declared = {p.name for p in params if p.location == "path"}
+    free = iter([i for i, name in enumerate(names) if name not in declared])
+    out: dict[tuple[str, str], Parameter] = {}
+    for param in params:
+        if param.location == "path":
+            slot = names.index(param.name) if param.name in names else next(free, None)
+            key = ("path", f"#{slot}") if slot is not None else ("path", param.name)
+        elif param.location == "header":
+            key = ("header", param.name.lower())
+        else:
+            key = (param.location, param.name)
+        out[key] = param
+    return out
+
+
+_NO_DECLARATION = OperationDecl()
+
+
+def _declarations(
+    doc: dict[str, Any], operations: dict[tuple[str, str], Operation]
+) -> dict[tuple[str, str], OperationDecl]:
+    """contract/ is the one reader of the x-mock- vocabulary; the differ compares what it read."""
+    declaring = [op for op in operations.values() if any(key.startswith(NAMESPACE) for key in op.raw)]
+    if not declaring:
+        return {}
+    # Only the declarations go to contract/: handed every operation's whole schema tree, it would resolve
+    # (copy) all of it again, a third of a diff's time, to read a few keys.
+    paths: dict[str, dict[str, Any]] = {}
+    for op in declaring:
+        paths.setdefault(op.path, {})[op.method] = {
+            key: value for key, value in op.raw.items() if key == "operationId" or key.startswith(NAMESPACE)
+        }
+    try:
+        read = SpecDocument({**doc, "paths": paths})
+        _, decls = read_all(read)
+    except (DeclarationError, ExpressionError) as exc:
+        lines = [line.strip() for line in str(exc).splitlines()]
+        problems = lines[1:] or lines  # DeclarationError lists one problem a line after a heading
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise SpecLoadError(f"invalid x-mock- declarations: {problems[0]}{more}") from None
+    except (AttributeError, KeyError, TypeError, ValueError) as exc:
+        # contract/ reads valid documents; a half-written one is refused here in one line, never a traceback.
+        raise SpecLoadError(f"cannot read the x-mock- declarations: {type(exc).__name__}: {exc}") from None
+    return {(path_shape(op.path), op.method): decls[oid] for oid, op in read.operations.items()}

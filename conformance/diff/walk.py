@@ -26,14 +26,38 @@ def diff_schema(old: Node, new: Node, ctx: SchemaContext) -> Iterator[Change]:
         before = old.props.get(name)
         if before is not None and not (hidden(before, ctx) and hidden(sub, ctx)):
             yield from diff_schema(before, sub, ctx.child(name))
-    if old.items is not None and new.items is not None:
-        yield from diff_schema(old.items, new.items, ctx.child("items"))
-    if isinstance(old.additional, Node) and isinstance(new.additional, Node):
-        yield from diff_schema(old.additional, new.additional, ctx.child("*"))
+    for segment, before, after in _subschemas(old, new):
+        yield from diff_schema(before, after, ctx.child(segment))
     for attr, keyword in BRANCH_KEYWORDS:
         pairs, _, _ = pair_branches(getattr(old, attr), getattr(new, attr))
         for i, j in pairs:
             yield from diff_schema(getattr(old, attr)[i], getattr(new, attr)[j], ctx.child(f"{keyword}[{j}]"))
+
+
+def _subschemas(old: Node, new: Node) -> Iterator[tuple[str, Node, Node]]:
+    """Subschemas present on both sides, each with the path segment that names it."""
+    singles = (
+        ("items", old.items, new.items),
+        ("*", old.additional, new.additional),
+        ("contains", old.contains, new.contains),
+        ("propertyNames", old.property_names, new.property_names),
+        *((kw, old.conditional.get(kw), new.conditional.get(kw)) for kw in ("if", "then", "else")),
+        *(
+            (f"unevaluated{kw.title()}", old.unevaluated.get(kw), new.unevaluated.get(kw))
+            for kw in ("properties", "items")
+        ),
+    )
+    for segment, before, after in singles:
+        if isinstance(before, Node) and isinstance(after, Node):
+            yield segment, before, after
+    for i, (before, after) in enumerate(zip(old.prefix_items, new.prefix_items)):
+        yield f"prefixItems[{i}]", before, after
+    for name, after in new.dependent_schemas.items():
+        if name in old.dependent_schemas:
+            yield f"dependentSchemas/{name}", old.dependent_schemas[name], after
+    for pattern, after in new.pattern_props.items():
+        if pattern in old.pattern_props:
+            yield f"patternProperties/{pattern}", old.pattern_props[pattern], after
 
 
 def hidden(node: Node, ctx: SchemaContext) -> bool:

@@ -188,7 +188,8 @@ def test_bulk_mark_changes_exactly_the_matching_children(client, mock):
     assert expected >= 1
     listed = client.get(f"{API}/site-audit/{crawl}/issues", headers=TEAM_A).json()["data"]
     assert all(i["status"] == "fixed" for i in listed if i["severity"] == severity)
-    assert client.patch(url, headers=TEAM_A, json=body).json()["data"]["affected"] == 0, "filter.status is the from-state"
+    affected = client.patch(url, headers=TEAM_A, json=body).json()["data"]["affected"]
+    assert affected == 0, "filter.status is the from-state"
 
 
 def test_bulk_mark_of_content_audit_pages_uses_score_ranges(client, mock):

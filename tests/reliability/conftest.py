@@ -2,7 +2,6 @@
 picture of everything the mock keeps, and valid requests per operation."""
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -15,6 +14,7 @@ from conformance.requestgen import PreparedRequest, build
 from conformance.response_validation import ResponseValidator
 from contract import Generator
 from mockserver.app import Mock
+from mockserver.persistence import picture
 
 
 @pytest.fixture(scope="session")
@@ -45,17 +45,7 @@ def contract() -> ResponseValidator:
 
 def state_of(mock: Mock) -> dict[str, Any]:
     """Everything the mock keeps, in a form that compares equal exactly when the state is the same."""
-    engine = mock.engine
-    return {
-        "records": {(resource, json.dumps(key)): json.dumps(vars(stored), sort_keys=True)
-                    for resource, items in engine.store.items.items() for key, stored in items.items()},
-        "ids": (engine.store.seq, dict(engine.store.counters), engine.store.uuid_seed),
-        "balances": dict(engine.ledger.balances),
-        "entries": [vars(entry) for entry in engine.ledger.entries],
-        "windows": {key: list(slot) for key, slot in engine.throttle.windows.items()},
-        "clock": (mock.clock.offset, mock.clock.frozen_at),
-        "fail_next": dict(engine.jobs.fail_next),
-    }
+    return picture(mock.state)
 
 
 def valid_request(mock: Mock, operation_id: str, path_values: dict | None = None) -> PreparedRequest:

@@ -56,7 +56,7 @@ def test_every_team_scoped_operation_refuses_another_teams_records(mock, contrac
                 problems.append((op.operation_id, response.status_code, response.text[:200], violations))
     assert not problems, "\n".join(map(str, problems))
     after = state_of(mock)
-    after["windows"] = before["windows"]  # team B's calls count against team B's throttles, nothing else
+    after["throttle"] = before["throttle"]  # team B's calls count against team B's throttles, nothing else
     assert after == before
 
 

@@ -26,7 +26,7 @@ class MockModel(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         self.mock.reset()
-        self.opening = self.mock.engine.ledger.balance("team_a")
+        self.opening = self.mock.state.ledger.balance("team_a")
         self.balance = self.opening
         self.time = 0.0
         self.window: list[float] | None = None  # [start, admitted] of the throttled operation
@@ -125,7 +125,7 @@ class MockModel(RuleBasedStateMachine):
 
     @invariant()
     def ledger_adds_up(self):
-        entries = [e for e in self.mock.engine.ledger.entries if e.team == "team_a"]
+        entries = [e for e in self.mock.state.ledger.entries if e.team == "team_a"]
         assert self.opening + sum(e.amount for e in entries) == self.balance
         assert all(e.balance_after >= 0 for e in entries)
 

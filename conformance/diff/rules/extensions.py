@@ -1,44 +1,44 @@
-"""Behaviour declared in x- extensions (see spec/README.md).
+"""Behaviour declared in x-mock- extensions (see spec/README.md), as contract/ reads it.
 
 These have no schema a client generator could notice, so a diff is the only
 place a reviewer learns that a call now costs more, is throttled harder, or
-that a job no longer reaches the state its pollers wait for.
+that a job no longer reaches the state its pollers wait for. The rules compare
+contract/'s typed declarations, defaults applied there, so writing a default
+out (a throttle's `key: [token]`) is no change.
 """
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
-from typing import Any
+
+from contract import Expression, JobDecl, OperationDecl, Precondition, ThrottleDecl
 
 from ..model import Change
 from ..registry import OperationPair, change, operation_rule
 
-_INT = re.compile(r"-?\d+(\.\d+)?")
+_NUMBER = re.compile(r"-?\d+(\.\d+)?")
 
 
-def _ext(pair: OperationPair, key: str) -> tuple[Any, Any]:
-    return pair.old.raw.get(key), pair.new.raw.get(key)
+def _decls(pair: OperationPair) -> tuple[OperationDecl, OperationDecl]:
+    return pair.old_spec.declaration(pair.old), pair.new_spec.declaration(pair.new)
 
 
-def _dict(value: Any) -> dict[str, Any] | None:
-    return value if isinstance(value, dict) else None
-
-
-def _cost(value: Any) -> float | str | None:
-    if value is None or isinstance(value, bool):
+def _cost(expr: Expression | None) -> float | str | None:
+    if expr is None:
         return None
-    if isinstance(value, (int, float)):
-        return value
-    text = str(value).strip()
-    return float(text) if _INT.fullmatch(text) else text
+    if expr.constant is not None:
+        return expr.constant
+    text = str(expr.source).strip()
+    return float(text) if _NUMBER.fullmatch(text) else text
 
 
-def _fmt(value: float | str) -> str:
+def _fmt(value: float | str | None) -> str:
     return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
 
 
-def _compare_cost(before: Any, after: Any, prefix: str, label: str, operation: str) -> Iterator[Change]:
+def _compare_cost(
+    before: Expression | None, after: Expression | None, prefix: str, label: str, operation: str
+) -> Iterator[Change]:
     old, new = _cost(before), _cost(after)
     if old == new:
         return
@@ -58,59 +58,48 @@ def _compare_cost(before: Any, after: Any, prefix: str, label: str, operation: s
 
 @operation_rule
 def credit_cost_changed(pair: OperationPair) -> Iterator[Change]:
-    before, after = (_dict(v) or {} for v in _ext(pair, "x-mock-credits"))
-    yield from _compare_cost(before.get("cost"), after.get("cost"), "credit-cost", "credit cost", pair.label)
+    before, after = (d.credits for d in _decls(pair))
+    yield from _compare_cost(
+        before.cost if before else None, after.cost if after else None, "credit-cost", "credit cost", pair.label
+    )
 
 
 @operation_rule
 def deferred_credit_cost_changed(pair: OperationPair) -> Iterator[Change]:
-    before, after = (_dict(v) or {} for v in _ext(pair, "x-mock-credits"))
+    before, after = (d.credits for d in _decls(pair))
     yield from _compare_cost(
-        before.get("deferred"), after.get("deferred"), "credit-deferred-cost", "deferred credit cost", pair.label
+        before.deferred if before else None, after.deferred if after else None,
+        "credit-deferred-cost", "deferred credit cost", pair.label,
     )
 
 
-def _key_parts(t: dict[str, Any]) -> list[str]:
-    key = t.get("key")
-    if isinstance(key, str):
-        return [key]
-    return [str(k) for k in key] if isinstance(key, list) else []
-
-
-def _throttle_text(t: dict[str, Any]) -> str:
-    parts = _key_parts(t)
-    per = f" per {'+'.join(parts)}" if parts else ""
-    return f"{t.get('limit')}/{t.get('window')}s{per}"
-
-
-def _number(value: Any) -> float | None:
-    return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+def _throttle_text(t: ThrottleDecl) -> str:
+    return f"{t.limit}/{t.window}s per {'+'.join(t.key)}"
 
 
 @operation_rule
 def throttle_changed(pair: OperationPair) -> Iterator[Change]:
-    before, after = (_dict(v) for v in _ext(pair, "x-mock-throttle"))
-    if before is None and after is None:
+    before, after = (d.throttle for d in _decls(pair))
+    if before == after:
         return
-    if before is None:
-        yield change("throttle-added", pair.label, f"rate limit {_throttle_text(after)} added")
+    if before is None or after is None:
+        added = before is None
+        shown = _throttle_text(after if added else before)  # type: ignore[arg-type]
+        yield change("throttle-added" if added else "throttle-removed", pair.label,
+                     f"rate limit {shown} {'added' if added else 'removed'}")
         return
-    if after is None:
-        yield change("throttle-removed", pair.label, f"rate limit {_throttle_text(before)} removed")
-        return
-    tighter, looser = [], []
-    limits = _number(before.get("limit")), _number(after.get("limit"))
-    if None not in limits and limits[0] != limits[1]:
-        (tighter if limits[1] < limits[0] else looser).append(f"limit {_fmt(limits[0])} -> {_fmt(limits[1])}")
-    windows = _number(before.get("window")), _number(after.get("window"))
-    if None not in windows and windows[0] != windows[1]:
-        (tighter if windows[1] > windows[0] else looser).append(f"window {_fmt(windows[0])}s -> {_fmt(windows[1])}s")
-    keys = [set(_key_parts(t)) for t in (before, after)]
+    tighter: list[str] = []
+    looser: list[str] = []
+    if before.limit != after.limit:
+        (tighter if after.limit < before.limit else looser).append(f"limit {before.limit} -> {after.limit}")
+    if before.window != after.window:
+        (tighter if after.window > before.window else looser).append(f"window {before.window}s -> {after.window}s")
+    old_key, new_key = set(before.key), set(after.key)
     # Fewer key parts means one bucket is shared by more callers: tighter.
-    if keys[0] - keys[1]:
-        tighter.append(f"key no longer split by {', '.join(sorted(keys[0] - keys[1]))}")
-    if keys[1] - keys[0]:
-        looser.append(f"key now split by {', '.join(sorted(keys[1] - keys[0]))}")
+    if old_key - new_key:
+        tighter.append(f"key no longer split by {', '.join(sorted(old_key - new_key))}")
+    if new_key - old_key:
+        looser.append(f"key now split by {', '.join(sorted(new_key - old_key))}")
     detail = f"rate limit {_throttle_text(before)} -> {_throttle_text(after)} ({'; '.join(tighter + looser)})"
     if tighter:
         yield change("throttle-tightened", pair.label, detail)
@@ -118,14 +107,14 @@ def throttle_changed(pair: OperationPair) -> Iterator[Change]:
         yield change("throttle-loosened", pair.label, detail)
 
 
-def _states(job: dict[str, Any]) -> list[str]:
-    states = job.get("states")
-    return [str(s) for s in states] if isinstance(states, list) else []
+def _jobs(pair: OperationPair) -> tuple[JobDecl, JobDecl] | None:
+    before, after = (d.job for d in _decls(pair))
+    return (before, after) if before is not None and after is not None else None
 
 
 @operation_rule
 def job_presence_changed(pair: OperationPair) -> Iterator[Change]:
-    before, after = (_dict(v) for v in _ext(pair, "x-mock-job"))
+    before, after = (d.job for d in _decls(pair))
     if before is None and after is not None:
         yield change("job-added", pair.label, "operation now starts an asynchronous job")
     elif before is not None and after is None:
@@ -134,14 +123,17 @@ def job_presence_changed(pair: OperationPair) -> Iterator[Change]:
 
 @operation_rule
 def job_states_changed(pair: OperationPair) -> Iterator[Change]:
-    before, after = (_dict(v) for v in _ext(pair, "x-mock-job"))
-    if before is None or after is None:
+    jobs = _jobs(pair)
+    if jobs is None:
         return
-    old, new = _states(before), _states(after)
+    old, new = ([str(s) for s in job.states] for job in jobs)
     old_success, new_success = (old[-1] if old else None), (new[-1] if new else None)
     if old_success != new_success:
         # Pollers stop when they see the success state; a different one strands them.
-        yield change("job-success-state-changed", pair.label, f"success state {old_success} replaced by {new_success}", "x-mock-job")
+        yield change(
+            "job-success-state-changed", pair.label,
+            f"success state {old_success} replaced by {new_success}", "x-mock-job",
+        )
     for state in old[:-1]:
         if state not in new:
             yield change("job-state-removed", pair.label, f"state {state} removed", "x-mock-job")
@@ -152,12 +144,10 @@ def job_states_changed(pair: OperationPair) -> Iterator[Change]:
 
 @operation_rule
 def job_failure_state_changed(pair: OperationPair) -> Iterator[Change]:
-    before, after = (_dict(v) for v in _ext(pair, "x-mock-job"))
-    if before is None or after is None:
+    jobs = _jobs(pair)
+    if jobs is None or jobs[0].failure == jobs[1].failure:
         return
-    old, new = before.get("failure"), after.get("failure")
-    if old == new:
-        return
+    old, new = jobs[0].failure, jobs[1].failure
     if old is None:
         yield change("job-failure-state-added", pair.label, f"failure state {new} added", "x-mock-job")
     else:
@@ -167,25 +157,30 @@ def job_failure_state_changed(pair: OperationPair) -> Iterator[Change]:
 
 @operation_rule
 def job_wiring_changed(pair: OperationPair) -> Iterator[Change]:
-    before, after = (_dict(v) for v in _ext(pair, "x-mock-job"))
-    if before is None or after is None:
+    jobs = _jobs(pair)
+    if jobs is None:
         return
-    if before.get("field", "status") != after.get("field", "status"):
+    before, after = jobs
+    if before.field != after.field:
         yield change(
             "job-state-field-changed", pair.label,
-            f"state field {before.get('field', 'status')} replaced by {after.get('field', 'status')}", "x-mock-job",
+            f"state field {before.field} replaced by {after.field}", "x-mock-job",
         )
-    if before.get("poll") != after.get("poll"):
-        yield change("job-poll-operation-changed", pair.label, f"poll operation {before.get('poll')} replaced by {after.get('poll')}", "x-mock-job")
-    old_fill, new_fill = _dict(before.get("fill")) or {}, _dict(after.get("fill")) or {}
-    for name in old_fill:
-        if name not in new_fill:
-            yield change("job-fill-field-removed", pair.label, f"field {name} no longer filled on completion", "x-mock-job")
+    if before.poll != after.poll:
+        yield change(
+            "job-poll-operation-changed", pair.label,
+            f"poll operation {before.poll} replaced by {after.poll}", "x-mock-job",
+        )
+    for name in before.fill:
+        if name not in after.fill:
+            yield change(
+                "job-fill-field-removed", pair.label, f"field {name} no longer filled on completion", "x-mock-job",
+            )
 
 
 @operation_rule
 def admin_only_changed(pair: OperationPair) -> Iterator[Change]:
-    before, after = (v is True for v in _ext(pair, "x-mock-admin"))
+    before, after = (d.admin for d in _decls(pair))
     if before != after:
         if after:
             yield change("api-became-admin-only", pair.label, "only admin tokens may call it now")
@@ -193,17 +188,17 @@ def admin_only_changed(pair: OperationPair) -> Iterator[Change]:
             yield change("api-no-longer-admin-only", pair.label, "no longer restricted to admin tokens")
 
 
-def _preconditions(value: Any) -> dict[str, set[str]]:
+def _preconditions(rules: list[Precondition]) -> dict[str, set[str]]:
+    # A precondition's value may be a list, so it is compared by its canonical text.
     out: dict[str, set[str]] = {}
-    for rule in value if isinstance(value, list) else []:
-        if isinstance(rule, dict):
-            out.setdefault(str(rule.get("field")), set()).add(json.dumps(rule, sort_keys=True, default=str))
+    for rule in rules:
+        out.setdefault(rule.field, set()).add(repr((rule.test, rule.value, rule.refuse)))
     return out
 
 
 @operation_rule
 def preconditions_changed(pair: OperationPair) -> Iterator[Change]:
-    old, new = (_preconditions(v) for v in _ext(pair, "x-mock-preconditions"))
+    old, new = (_preconditions(d.preconditions) for d in _decls(pair))
     for name in new:
         if name not in old:
             yield change("precondition-added", pair.label, f"new precondition on {name}", "x-mock-preconditions")

@@ -14,10 +14,18 @@ def _where(param: Parameter) -> str:
 
 
 def _moved(pair: OperationPair) -> set[str]:
-    """Names that left one location and appeared in another: one change, not two."""
-    gone = {p.name for k, p in pair.old.params.items() if k not in pair.new.params}
-    came = {p.name for k, p in pair.new.params.items() if k not in pair.old.params}
-    return gone & came
+    """Required parameters that left one location for another: one change, not two.
+
+    An optional one that moves is reported as removed and added: clients that
+    never sent it are unaffected. Path parameters are matched by position, so a
+    renamed template variable never "moves".
+    """
+    gone = {p.name: p for k, p in pair.old.params.items() if k not in pair.new.params}
+    came = {p.name: p for k, p in pair.new.params.items() if k not in pair.old.params}
+    return {
+        name for name in gone.keys() & came.keys()
+        if came[name].required and not (gone[name].location == came[name].location == "path")
+    }
 
 
 @operation_rule
@@ -84,4 +92,11 @@ def parameter_schemas_changed(pair: OperationPair) -> Iterator[Change]:
         ctx = SchemaContext(
             pair.label, True, "request-parameter", "request-parameter", _where(after)
         )
-        yield from diff_schema(pair.old_spec.node(before.schema), pair.new_spec.node(after.schema), ctx)
+        for found in diff_schema(pair.old_spec.node(before.schema), pair.new_spec.node(after.schema), ctx):
+            # A required parameter is always sent, so its default never applies.
+            if before.required and after.required and found.id in _DEFAULT_IDS and found.path == ctx.where:
+                continue
+            yield found
+
+
+_DEFAULT_IDS = frozenset(f"request-parameter-default-value-{verb}" for verb in ("added", "removed", "changed"))

@@ -50,10 +50,14 @@ def request_media_types_changed(pair: OperationPair) -> Iterator[Change]:
     old, new = _content(before), _content(after)
     for media in old:
         if media not in new:
-            yield change("request-body-media-type-removed", pair.label, f"media type {media} no longer accepted", "request body")
+            yield change(
+                "request-body-media-type-removed", pair.label, f"media type {media} no longer accepted", "request body",
+            )
     for media in new:
         if media not in old:
-            yield change("request-body-media-type-added", pair.label, f"media type {media} now accepted", "request body")
+            yield change(
+                "request-body-media-type-added", pair.label, f"media type {media} now accepted", "request body",
+            )
 
 
 @operation_rule

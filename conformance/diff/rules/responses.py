@@ -51,7 +51,9 @@ def response_media_types_changed(pair: OperationPair) -> Iterator[Change]:
         old, new = _map(before, "content"), _map(after, "content")
         for media in old:
             if media not in new:
-                yield change("response-media-type-removed", pair.label, f"media type {media} removed", f"response {code}")
+                yield change(
+                    "response-media-type-removed", pair.label, f"media type {media} removed", f"response {code}",
+                )
         for media in new:
             if media not in old:
                 yield change("response-media-type-added", pair.label, f"media type {media} added", f"response {code}")
@@ -71,7 +73,9 @@ def response_headers_changed(pair: OperationPair) -> Iterator[Change]:
             if key not in new:
                 required = header.get("required") is True
                 rule = "required-response-header-removed" if required else "optional-response-header-removed"
-                yield change(rule, pair.label, f"removed the {'required' if required else 'optional'} header {name}", where)
+                yield change(
+                    rule, pair.label, f"removed the {'required' if required else 'optional'} header {name}", where,
+                )
         for key, (name, header) in new.items():
             if key not in old:
                 yield change("response-header-added", pair.label, f"added the header {name}", where)
@@ -88,7 +92,9 @@ def response_header_schemas_changed(pair: OperationPair) -> Iterator[Change]:
         old = _headers(before)
         for key, (name, header) in _headers(after).items():
             if key in old:
-                ctx = SchemaContext(pair.label, False, "response-header", "response-header", f"response {code} header {name}")
+                ctx = SchemaContext(
+                    pair.label, False, "response-header", "response-header", f"response {code} header {name}"
+                )
                 yield from diff_schema(
                     pair.old_spec.node(old[key][1].get("schema", {})), pair.new_spec.node(header.get("schema", {})), ctx
                 )

@@ -1,14 +1,16 @@
 """Security requirements. A `security` list is a set of alternatives (any one
-suffices), each a set of schemes (all required). Removing an alternative or
-adding a scope narrows who may call; adding an alternative widens it."""
+suffices), each a set of schemes (all required). Adding a scope narrows who may
+call; adding an alternative widens it. Removing an alternative only locks its
+callers out when nothing left lets them in: dropping security altogether, or
+an alternative whose callers also satisfy a remaining one, is harmless (oasdiff's
+INFO `*-security-removed`); otherwise it is our `*-security-alternative-removed`."""
 from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
 
 from ..model import Change
-from ..registry import OperationPair, change, operation_rule, spec_rule
-from ..spec import Spec
+from ..registry import OperationPair, SpecPair, change, operation_rule, spec_rule
 
 Alternatives = dict[frozenset[str], dict[str, frozenset[str]]]
 
@@ -36,7 +38,8 @@ def compare(before: Any, after: Any, operation: str, prefix: str) -> Iterator[Ch
     old, new = alternatives(before), alternatives(after)
     for key in old:
         if key not in new:
-            yield change(f"{prefix}-removed", operation, f"security alternative {_name(key)} removed")
+            rule = f"{prefix}-removed" if _still_served(old[key], new) else f"{prefix}-alternative-removed"
+            yield change(rule, operation, f"security alternative {_name(key)} removed")
     for key in new:
         if key not in old:
             yield change(f"{prefix}-added", operation, f"security alternative {_name(key)} added")
@@ -48,10 +51,18 @@ def compare(before: Any, after: Any, operation: str, prefix: str) -> Iterator[Ch
                 yield change(f"{prefix}-scope-removed", operation, f"scope {scope} no longer required for {scheme}")
 
 
+def _still_served(gone: dict[str, frozenset[str]], remaining: Alternatives) -> bool:
+    """A caller who satisfied `gone` satisfies some remaining alternative too."""
+    return any(
+        all(scheme in gone and scopes <= gone[scheme] for scheme, scopes in alternative.items())
+        for alternative in remaining.values()
+    )
+
+
 @spec_rule
-def global_security_changed(old: Spec, new: Spec) -> Iterator[Change]:
+def global_security_changed(pair: SpecPair) -> Iterator[Change]:
     # Reported once here rather than on every inheriting operation.
-    yield from compare(old.security, new.security, "security", "api-global-security")
+    yield from compare(pair.old.security, pair.new.security, "security", "api-global-security")
 
 
 @operation_rule

@@ -1,4 +1,5 @@
 """The command line: exit codes, formats, git revisions and ignore files."""
+
 from __future__ import annotations
 
 import json
@@ -29,6 +30,7 @@ def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, 
 
 
 # --- exit codes -------------------------------------------------------------------------
+
 
 def test_no_change_exits_0(corpus: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(pair(corpus, "01-no-change"), capsys)
@@ -98,6 +100,7 @@ def test_leading_subcommand_name_is_tolerated(corpus: Path, capsys: pytest.Captu
 
 # --- formats -------------------------------------------------------------------------------
 
+
 def test_json_format(corpus: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run([*pair(corpus, MIXED_CASE), "--format", "json"], capsys)
     assert code == 1
@@ -163,8 +166,11 @@ def test_output_file(corpus: Path, tmp_path: Path, capsys: pytest.CaptureFixture
 
 # --- git revisions -------------------------------------------------------------------------
 
+
 @pytest.mark.skipif(shutil.which("git") is None, reason="git not installed")
-def test_git_revision_input(corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_git_revision_input(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     repo = tmp_path / "repo"
     (repo / "spec").mkdir(parents=True)
     spec = repo / "spec" / "openapi.yaml"
@@ -187,13 +193,19 @@ def test_git_revision_input(corpus: Path, tmp_path: Path, monkeypatch: pytest.Mo
 
 # --- ignore files -----------------------------------------------------------------------------
 
+
 def test_ignore_file_both_line_styles(corpus: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    ignore = _write(tmp_path / "ignore.txt", "\n".join([
-        "# accepted in review #123",
-        "ERR request-parameter-became-required GET /reports",
-        "POST /reports credit-cost-increased   # price change announced",
-        "",
-    ]))
+    ignore = _write(
+        tmp_path / "ignore.txt",
+        "\n".join(
+            [
+                "# accepted in review #123",
+                "ERR request-parameter-became-required GET /reports",
+                "POST /reports credit-cost-increased   # price change announced",
+                "",
+            ]
+        ),
+    )
     code, out, _ = run([*pair(corpus, MIXED_CASE), "--ignore", ignore, "--format", "json"], capsys)
     assert code == 0
     assert sorted(c["id"] for c in json.loads(out)) == ["response-property-enum-value-added"] * 2
@@ -216,7 +228,9 @@ def test_ignore_wildcards_and_level_guard(corpus: Path, tmp_path: Path, capsys: 
     assert run([*pair(corpus, MIXED_CASE), "--ignore", wildcard], capsys)[0] == 0
 
 
-def test_ignored_changes_are_counted_in_reports(corpus: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_ignored_changes_are_counted_in_reports(
+    corpus: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     ignore = _write(tmp_path / "ignore.txt", "response-required-property-removed GET /reports\n")
     code, out, _ = run([*pair(corpus, ERR_CASE), "--ignore", ignore, "--format", "markdown"], capsys)
     assert code == 0 and "| 0 | 0 | 0 | 1 |" in out
@@ -231,6 +245,128 @@ def test_bad_ignore_file_exits_2(corpus: Path, tmp_path: Path, capsys: pytest.Ca
     assert code == 2 and "line 1: no rule id" in err
     code, _, err = run([*pair(corpus, ERR_CASE), "--ignore", str(tmp_path / "nope.txt")], capsys)
     assert code == 2 and "cannot read ignore file" in err
+
+
+def test_ignore_line_that_matched_nothing_is_named(
+    corpus: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ignore = _write(
+        tmp_path / "ignore.txt", "response-required-property-removed GET /reports\nrequest-body-removed POST /reports\n"
+    )
+    code, out, err = run([*pair(corpus, ERR_CASE), "--ignore", ignore], capsys)
+    assert code == 0
+    assert err.strip() == f"warning: {ignore}, line 2: matched no change (request-body-removed)"
+
+
+def test_misspelt_rule_id_in_ignore_file_exits_2(
+    corpus: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ignore = _write(tmp_path / "ignore.txt", "response-required-propery-removed GET /reports\n")
+    code, out, err = run([*pair(corpus, ERR_CASE), "--ignore", ignore], capsys)
+    assert code == 2 and out == ""
+    assert "line 1: unknown rule id 'response-required-propery-removed'" in err and len(err.splitlines()) == 1
+
+
+# --- modes, severity levels, annotations ---------------------------------------------------
+
+
+def test_breaking_leaves_out_info_and_changelog_keeps_it(corpus: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    case = "113-security-removed-from-operation"  # two INFO changes only
+    code, out, _ = run(["breaking", *pair(corpus, case), "--format", "json"], capsys)
+    assert code == 0 and json.loads(out) == []
+    code, out, _ = run(["changelog", *pair(corpus, case), "--format", "json"], capsys)
+    assert {c["id"] for c in json.loads(out)} == {"api-security-removed", "api-security-added"}
+    _, out, _ = run(["breaking", *pair(corpus, MIXED_CASE), "--format", "json"], capsys)
+    assert len(json.loads(out)) == 4
+
+
+def test_severity_levels_file_changes_levels_and_can_drop_a_rule(
+    corpus: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    levels = _write(
+        tmp_path / "levels.txt",
+        "# team policy\nresponse-property-enum-value-added ERR\nrequest-parameter-became-required NONE\n",
+    )
+    code, out, _ = run([*pair(corpus, MIXED_CASE), "--severity-levels", levels, "--format", "json"], capsys)
+    changes = json.loads(out)
+    assert code == 1
+    assert "request-parameter-became-required" not in {c["id"] for c in changes}
+    assert {c["level"] for c in changes if c["id"] == "response-property-enum-value-added"} == {"ERR"}
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("response-property-enum-value-addd ERR\n", "unknown rule id"),
+        ("response-property-enum-value-added FATAL\n", "unknown level"),
+        ("response-property-enum-value-added\n", "expected 'rule-id LEVEL'"),
+    ],
+)
+def test_bad_severity_file_exits_2(
+    corpus: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, expected: str
+) -> None:
+    code, out, err = run([*pair(corpus, MIXED_CASE), "--severity-levels", _write(tmp_path / "l.txt", text)], capsys)
+    assert code == 2 and out == "" and expected in err and len(err.splitlines()) == 1
+
+
+def test_githubactions_format(corpus: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run([*pair(corpus, MIXED_CASE), "--format", "githubactions"], capsys)
+    lines = out.splitlines()
+    assert code == 1 and len(lines) == 4
+    assert lines[0] == (
+        "::error title=ERR request-parameter-became-required::GET /reports: query parameter page: became required"
+    )
+    assert all(line.startswith("::warning title=WARN ") for line in lines[1:])
+
+
+def test_githubactions_escapes_newlines_and_percent() -> None:
+    from conformance.diff.model import Change, Level
+    from conformance.diff.report import render_githubactions
+
+    change = Change("api-security-removed", Level.INFO, "GET /a", "100% done\nnext")
+    assert (
+        render_githubactions([change], [], Level.ERR)
+        == "::notice title=INFO api-security-removed::GET /a: 100%25 done%0Anext\n"
+    )
+
+
+# --- URL inputs and Swagger 2.0 ----------------------------------------------------------------
+
+
+@pytest.fixture
+def served(corpus: Path):
+    """The corpus over HTTP on a free loopback port."""
+    import functools
+    import http.server
+    import threading
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:  # stderr belongs to the CLI under test
+            pass
+
+    handler = functools.partial(Quiet, directory=str(corpus))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_url_inputs(served: str, corpus: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(
+        [f"{served}/{ERR_CASE}/old.yaml", str(corpus / ERR_CASE / "new.yaml"), "--format", "json"], capsys
+    )
+    assert code == 1 and [c["id"] for c in json.loads(out)] == ["response-required-property-removed"]
+    code, out, err = run([f"{served}/no-such/old.yaml", str(corpus / ERR_CASE / "new.yaml")], capsys)
+    assert code == 2 and out == "" and err.strip().endswith("cannot fetch: HTTP 404") and len(err.splitlines()) == 1
+
+
+def test_swagger_2_is_refused_in_one_line(corpus: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    old = _write(tmp_path / "swagger.yaml", "swagger: '2.0'\ninfo: {title: t, version: '1'}\npaths: {}\n")
+    code, out, err = run([old, str(corpus / ERR_CASE / "new.yaml")], capsys)
+    assert code == 2 and out == ""
+    assert err == f"error: {old}: Swagger 2.0 is not supported; convert it to OpenAPI 3 first\n"
 
 
 def _write(path: Path, text: str) -> str:

@@ -1,4 +1,5 @@
 """Loader, normalisation, ignore-file and catalog details the corpus does not pin down."""
+
 from __future__ import annotations
 
 import re
@@ -9,13 +10,22 @@ import pytest
 from conformance.diff import diff_documents
 from conformance.diff.catalog import RULES
 from conformance.diff.ignore import IgnoreFileError, parse_ignore
-from conformance.diff.load import RECURSIVE_MARKER, resolve_refs
+from conformance.diff.load import RECURSIVE_MARKER, SpecLoadError, resolve_refs
 from conformance.diff.model import Change, Level
 
 
 def spec(schema: Any, components: dict[str, Any] | None = None) -> dict[str, Any]:
-    doc: dict[str, Any] = {"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": {"/x": {"get": {
-        "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": schema}}}}}}}}
+    doc: dict[str, Any] = {
+        "openapi": "3.1.0",
+        "info": {"title": "t", "version": "1"},
+        "paths": {
+            "/x": {
+                "get": {
+                    "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": schema}}}}
+                }
+            }
+        },
+    }
     if components:
         doc["components"] = {"schemas": components}
     return doc
@@ -37,7 +47,10 @@ def test_mutually_recursive_refs_terminate() -> None:
         "A": {"type": "object", "properties": {"b": {"$ref": "#/components/schemas/B"}}},
         "B": {"type": "object", "properties": {"a": {"$ref": "#/components/schemas/A"}, "n": {"type": "integer"}}},
     }
-    changed = {**comps, "B": {"type": "object", "properties": {"a": {"$ref": "#/components/schemas/A"}, "n": {"type": "string"}}}}
+    changed = {
+        **comps,
+        "B": {"type": "object", "properties": {"a": {"$ref": "#/components/schemas/A"}, "n": {"type": "string"}}},
+    }
     assert ids(spec({"$ref": "#/components/schemas/A"}, comps), spec({"$ref": "#/components/schemas/A"}, comps)) == []
     assert ids(spec({"$ref": "#/components/schemas/A"}, comps), spec({"$ref": "#/components/schemas/A"}, changed)) == [
         "response-property-type-changed"
@@ -55,7 +68,9 @@ def test_example_payload_with_a_ref_key_is_left_alone() -> None:
     doc = spec({"type": "object", "examples": [{"$ref": "#/nowhere"}]})
     resolved = resolve_refs(doc)
     assert resolved.warnings == []
-    assert resolved.doc["paths"]["/x"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["examples"] == [{"$ref": "#/nowhere"}]
+    assert resolved.doc["paths"]["/x"]["get"]["responses"]["200"]["content"]["application/json"]["schema"][
+        "examples"
+    ] == [{"$ref": "#/nowhere"}]
 
 
 def test_dangling_ref_is_a_warning_not_a_crash() -> None:
@@ -69,7 +84,10 @@ def test_dangling_ref_is_a_warning_not_a_crash() -> None:
         ({"type": "string", "nullable": True}, {"type": ["string", "null"]}),
         ({"type": ["string", "null"]}, {"anyOf": [{"type": "string"}, {"type": "null"}]}),
         ({"type": "string", "const": "x"}, {"type": "string", "enum": ["x"]}),
-        ({"type": "string", "description": "a", "title": "A"}, {"type": "string", "description": "b", "examples": ["b"]}),
+        (
+            {"type": "string", "description": "a", "title": "A"},
+            {"type": "string", "description": "b", "examples": ["b"]},
+        ),
         ({"oneOf": [{"type": "string"}, {"type": "integer"}]}, {"oneOf": [{"type": "integer"}, {"type": "string"}]}),
     ],
     ids=["nullable-3.0-vs-3.1", "type-array-vs-anyof-null", "const-vs-enum", "annotations", "branch-order"],
@@ -99,7 +117,9 @@ def test_integer_to_number_widens() -> None:
 
 def test_write_only_property_is_not_a_response_change() -> None:
     old = spec({"type": "object", "properties": {"a": {"type": "string"}}})
-    new = spec({"type": "object", "properties": {"a": {"type": "string"}, "secret": {"type": "string", "writeOnly": True}}})
+    new = spec(
+        {"type": "object", "properties": {"a": {"type": "string"}, "secret": {"type": "string", "writeOnly": True}}}
+    )
     assert ids(old, new) == []
 
 
@@ -115,7 +135,9 @@ def test_ignore_parsing() -> None:
         (None, "GET", "/foo/{id}", "request-parameter-became-required", None),
         (None, "*", "/bar*", "response-*", "/data/items"),
     ]
-    change = Change("request-parameter-became-required", Level.ERR, "GET /foo/{id}", "query parameter a: became required")
+    change = Change(
+        "request-parameter-became-required", Level.ERR, "GET /foo/{id}", "query parameter a: became required"
+    )
     assert not rules[0].matches(change) and rules[1].matches(change)
     with pytest.raises(IgnoreFileError, match="line 2"):
         parse_ignore("# fine\nGET /foo\n")
@@ -136,6 +158,7 @@ def test_malformed_documents_never_raise(corpus) -> None:
     rng = random.Random(7)
     junk = [None, 1, "x", [], {}, True, {"$ref": "#/components/schemas/Nope"}, {"$ref": "#/paths"}, ["a", {"b": 1}]]
     docs = [yaml.safe_load((case / "old.yaml").read_text()) for case in sorted(corpus.iterdir()) if case.is_dir()]
+    refused = 0
     for _ in range(300):
         old = rng.choice(docs)
         new = copy.deepcopy(old)
@@ -153,4 +176,10 @@ def test_malformed_documents_never_raise(corpus) -> None:
             if target:
                 target[rng.choice(list(target))] = copy.deepcopy(rng.choice(junk))
         for a, b in ((old, new), (new, old)):
-            assert all(c.id in RULES for c in diff_documents(a, b))
+            try:
+                assert all(c.id in RULES for c in diff_documents(a, b))
+            except SpecLoadError as exc:
+                # contract/ refuses broken x-mock- declarations: the CLI's one-line exit 2, not a crash.
+                assert "x-mock- declarations" in str(exc) and "\n" not in str(exc)
+                refused += 1
+    assert refused < 300  # most mutations leave the declarations readable
