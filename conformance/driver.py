@@ -65,10 +65,6 @@ def config(base_url: str, token: str | None, options: Options, transport: Transp
     }
     if transport.proxy:
         settings["proxy"] = transport.proxy
-    if transport.rate:
-        # per second where it is whole: a per-minute budget would allow the whole minute's worth in one burst
-        whole = transport.rate >= 1 and transport.rate == int(transport.rate)
-        settings["rate-limit"] = f"{int(transport.rate)}/s" if whole else f"{max(1, round(transport.rate * 60))}/m"
     if options.max_failures is not None:
         settings["max-failures"] = options.max_failures
     return settings

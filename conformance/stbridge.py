@@ -69,7 +69,7 @@ class RunContext:
     callback_url: str | None = None  # where bodies that name a webhook URL point it: the suite's own receiver
     on_served: Served | None = None  # told of every served answer to schemathesis' requests
     last_request: str | None = None  # "METHOD path" of schemathesis' latest request, for a partial report
-    pace: Pace | None = None  # the run's rate limit, for requests sent again after a 429
+    pace: Pace | None = None  # the run's rate limit: every request schemathesis sends waits for its slot
 
 
 _RUNS: dict[int, RunContext] = {}
@@ -103,6 +103,8 @@ def _wait_out_rate_limits(context: Any, case: Any, kwargs: dict[str, Any]) -> No
         return
     oid = case.operation.definition.raw.get("operationId")
     run.last_request = f"{case.method.upper()} {case.formatted_path}"
+    if run.pace is not None:
+        run.pace.wait()
     webhook = run.catalog.decls[oid].webhook if oid in run.catalog.decls else None
     if webhook is not None and run.callback_url and isinstance(case.body, dict) and webhook.url_field in case.body:
         case.body[webhook.url_field] = run.callback_url
@@ -131,6 +133,7 @@ def _resend_after(run: RunContext, oid: str, path: dict[str, Any]) -> Callable[.
     return on_response
 
 
+AUTH_PROBES = 2  # requests `ignored_auth` sends per case with a bearer scheme: without a token, with a wrong one
 RATE_LIMITED_PAUSE = 1.0  # seconds before probes that met a 429 are sent again (the probe's Retry-After is not kept)
 _builtin_ignored_auth = base_checks.CHECKS.get_one("ignored_auth")
 base_checks.CHECKS.unregister("ignored_auth")
@@ -142,6 +145,9 @@ def ignored_auth(ctx: Any, response: Any, case: Any) -> bool | None:
     limit refused them: a 429 says nothing about authentication."""
     run = _context(case)
     for attempt in range(MAX_RETRIES + 1):
+        if run is not None and run.pace is not None:
+            for _ in range(AUTH_PROBES):
+                run.pace.wait()
         try:
             result: bool | None = _builtin_ignored_auth(ctx, response, case)
             return result

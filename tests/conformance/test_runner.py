@@ -147,7 +147,7 @@ def test_the_rate_limit_holds_at_the_server_and_its_429s_cause_no_finding(mock, 
     assert proxy.refused > 0, "the server's limit was reached, so Retry-After was exercised"
     times = proxy.forwarded
     busiest = max(sum(1 for t in times if start <= t < start + 1) for start in times)
-    assert busiest <= 8 + 1, busiest  # one second's window may straddle two pacing slots
+    assert busiest <= 8 + 2, busiest  # paced by start time: a thread scheduled late arrives beside the next
 
 
 def test_config_file_and_environment_substitution(mock, capsys, tmp_path, monkeypatch):
