@@ -9,6 +9,8 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+from contract import version
+
 from .options import DEFAULT_CONFIG, FUZZ_DEFAULTS, UsageError, add_arguments, config_defaults, from_args
 
 EXIT_USAGE = 2
@@ -23,6 +25,7 @@ def _parser(command: str) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=f"python -m conformance {command}", description=summary.capitalize()
                                      + ". Exit 0 when every check passes, 1 on findings, 2 on usage or connection "
                                        "errors.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {version()}")
     add_arguments(parser)
     parser.set_defaults(**{k: v for k, v in defaults.items() if k in {a.dest for a in parser._actions}})
     return parser
@@ -40,6 +43,7 @@ def main(argv: list[str] | None = None) -> int:
         top = argparse.ArgumentParser(prog="python -m conformance",
                                       description="Check a deployment against the contract, fuzz the mock, or diff "
                                                   "two contracts.")
+        top.add_argument("--version", action="version", version=f"%(prog)s {version()}")
         sub = top.add_subparsers(dest="command", required=True, metavar="{run,fuzz,diff}")
         for name, (summary, _) in COMMANDS.items():
             sub.add_parser(name, help=summary, add_help=False)

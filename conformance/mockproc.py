@@ -15,8 +15,9 @@ from typing import Any
 import httpx
 import yaml
 
+from contract import fixtures_path
+
 ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = ROOT / "fixtures"
 STARTUP_SECONDS = 60.0
 
 
@@ -29,7 +30,7 @@ ANY_TOKEN = "conformance-any-token"  # a spec without fixtures is served to any 
 
 def fixtures_for(spec: Path) -> Path | None:
     """The teams and tokens a spec is served with (README: `fixtures/<spec>.teams.yaml`); None when it has none."""
-    candidate = FIXTURES / f"{spec.stem}.teams.yaml"
+    candidate = fixtures_path(f"{spec.stem}.teams.yaml")
     return candidate if candidate.exists() else None
 
 

@@ -11,11 +11,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from contract import spec_path
+
 from .gates import MOCK, STAGING, TARGETS
 from .target import Transport, parse_rate
 
-ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_SPEC = ROOT / "spec" / "openapi.yaml"
+DEFAULT_SPEC = spec_path()
 DEFAULT_CONFIG = Path("conformance.toml")
 PHASES = ("examples", "coverage", "fuzzing", "stateful")
 DEFAULT_MAX_CREDITS = 100

@@ -43,6 +43,7 @@ from ._generator import BASE_TIME, Generator
 from ._parameters import QueryTypes
 from ._provenance import KINDS as PROVENANCE_KINDS
 from ._provenance import Counts, Node, Provenance, Provenances
+from ._resources import data_dir, fixtures_path, spec_path, version
 from ._yaml import parse_yaml
 
 __all__ = [
@@ -80,7 +81,9 @@ __all__ = [
     "calendar_value",
     "check_vocabulary",
     "compiled",
+    "data_dir",
     "example_of",
+    "fixtures_path",
     "in_current",
     "iso_utc",
     "load_document",
@@ -91,4 +94,6 @@ __all__ = [
     "path_values",
     "read_all",
     "server_url",
+    "spec_path",
+    "version",
 ]

@@ -12,15 +12,15 @@ import dataclasses
 import json
 import math
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import jsonschema  # type: ignore[import-untyped]  # no stubs for the pinned 4.26
 
 from ._document import Operation, SpecDocument
 from ._expressions import Expression
+from ._resources import spec_path
 
-VOCABULARY = Path(__file__).resolve().parent.parent / "spec" / "extensions.schema.json"
+VOCABULARY = spec_path("extensions.schema.json")
 NAMESPACE = "x-mock-"
 OPERATION_KEYS = ("x-mock-resource", "x-mock-preconditions", "x-mock-credits", "x-mock-throttle", "x-mock-job",
                   "x-mock-webhook", "x-mock-validation", "x-mock-admin", "x-mock-ledger", "x-mock-references",

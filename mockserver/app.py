@@ -13,10 +13,11 @@ from contract import Contract
 from .clock import Clock
 from .control import ControlMiddleware, control_app
 from .defects import apply_defects
-from .engine import Call
 from .factory import build_engine
 from .faults import FaultMiddleware, operation_router
+from .front import front_door
 from .http import MockApp
+from .pages import page_routes, state_page
 from .persistence import DurableMiddleware, Persistence, attach
 from .responses import Reply
 from .seeding import seed
@@ -26,14 +27,14 @@ from .ticker import JobTicker
 from .webhooks import Webhooks
 
 SPEC_DOCUMENT_PATHS = ("/openapi.yaml", "/openapi.json")
-JOURNAL_SIZE = 500  # requests /__mock/requests remembers; the oldest hundred go when it is full
 
 
 class Mock:
     """One running mock: everything a request or the control API can touch is `state`."""
 
     def __init__(self, spec_path: str | Path, fixtures: str | Path | None = None, seed_value: int = 0,
-                 defects: tuple[str, ...] = (), state: str | None = None, webhook_transport: Any = None):
+                 defects: tuple[str, ...] = (), state: str | None = None, webhook_transport: Any = None,
+                 cors: bool = True):
         started = time.perf_counter()
         self.spec_path = Path(spec_path)
         self.contract = Contract.load(self.spec_path)
@@ -48,16 +49,15 @@ class Mock:
         self.engine = build_engine(self.contract, self.state, on_job_end=(self.webhooks.job_ended,))
         self._serve_own_document()
         self.http = MockApp(self.doc, self.engine, self.directory)
-        # http.py's own extension point (the HTTP layer is another's to restructure): the journal observes
-        self.http.observers.append(self._journal)
         self.defects = apply_defects(self.engine, defects)
         self.persistence: Persistence | None = None
         if state:
             self.persistence = attach(self.state, self.engine.jobs, state, self.spec_path, self.directory)
         if not self.persistence or not self.persistence.restored:
             self.reset()
-        self.control = control_app(self.state, self.engine, self.directory, self.webhooks, self.reset, self._about)
-        self.app = self._middleware()
+        self.control = control_app(self.state, self.engine, self.directory, self.webhooks, self.reset, self._about,
+                                   lambda: state_page(self), page_routes(self))
+        self.app = front_door(self._middleware(), self.doc, self.state, self.http, self.directory, cors)
         self.startup_seconds = time.perf_counter() - started
 
     @property
@@ -82,13 +82,6 @@ class Mock:
                 status = op.success_status()
                 media = next(iter(op.responses[status].get("content") or {"application/yaml": {}}))
                 self.engine.bodies.fix(op, status, media, document)
-
-    def _journal(self, operation_id: str, call: Call, reply: Reply) -> None:
-        journal = self.state.journal
-        journal.append({"at": self.state.clock.now_iso(), "operation": operation_id,
-                        "team": call.caller.team if call.caller else None, "status": reply.status})
-        if len(journal) > JOURNAL_SIZE:
-            del journal[:100]
 
     def _about(self) -> dict[str, Any]:
         return {"spec": str(self.spec_path), "operations": len(self.doc.operations), "defects": list(self.defects),

@@ -10,12 +10,14 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
-from starlette.routing import Route
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .engine import Engine
-from .state import Fault, MockState
+from .journal import FilterError, Query
+from .pages import wants_html
+from .state import Fault, FaultError, MockState
 from .teams import Directory
 from .webhooks import Webhooks
 
@@ -63,12 +65,16 @@ class ControlMiddleware:
 
 
 def control_app(state: MockState, engine: Engine, directory: Directory, webhooks: Webhooks,
-                reset: Callable[[], int], about: Callable[[], dict[str, Any]]) -> Starlette:
+                reset: Callable[[], int], about: Callable[[], dict[str, Any]],
+                state_page: Callable[[], Response], pages: list[BaseRoute]) -> Starlette:
     """The control API over one mock: its `state` (the clock, the ledger, jobs, faults, the journal), its
     `reset` (back to the fixtures; the count of records) and `about` (what GET /__mock shows of the mock beside
-    its state: spec, operations, defects, start-up time)."""
+    its state: spec, operations, defects, start-up time); `state_page` is what a browser gets at /__mock, and
+    `pages` the routes of the pages for people (pages.py)."""
 
-    async def index(request: Request) -> JSONResponse:
+    async def index(request: Request) -> Response:
+        if wants_html(request):  # a browser: the state page; every other client keeps the JSON
+            return state_page()
         return JSONResponse({
             **about(), "records": state.store.count(),
             "teams": {k: {"id": t.id, "balance": state.ledger.balance(k)} for k, t in directory.teams.items()},
@@ -105,8 +111,14 @@ def control_app(state: MockState, engine: Engine, directory: Directory, webhooks
         return JSONResponse({"team": team, "balance": state.ledger.balance(team)})
 
     async def requests_log(request: Request) -> JSONResponse:
-        limit = int(request.query_params.get("limit", 50))
-        return JSONResponse({"data": state.journal[-limit:]})
+        if request.method == "DELETE":
+            state.journal.clear()
+            return JSONResponse({"data": []})
+        try:
+            query = Query.from_params(dict(request.query_params))
+        except FilterError as exc:
+            raise ControlError(str(exc)) from None
+        return JSONResponse({"data": state.journal.find(query)})
 
     async def fail_next(request: Request) -> JSONResponse:
         data = await _json(request)
@@ -127,11 +139,11 @@ def control_app(state: MockState, engine: Engine, directory: Directory, webhooks
             operation = data.get("operation", "*")
             if operation != "*" and operation not in engine.plans:
                 raise ControlError(f"unknown operation {operation!r}")
-            status = _number(data, "status")
-            if status is not None and not 500 <= status <= 599:
-                raise ControlError("status must be a 5xx code")
-            state.faults[operation] = Fault(int(_number(data, "delay_ms", 0)), status, bool(data.get("drop")),
-                                            _number(data, "count"))
+            try:
+                state.faults[operation] = Fault.checked(data.get("delay_ms", 0), data.get("jitter_ms", 0),
+                                                        data.get("status"), data.get("drop", False), data.get("count"))
+            except FaultError as exc:
+                raise ControlError(str(exc)) from None
         return JSONResponse({"faults": {k: vars(v) for k, v in state.faults.items()}})
 
     async def deliveries(request: Request) -> JSONResponse:
@@ -146,8 +158,9 @@ def control_app(state: MockState, engine: Engine, directory: Directory, webhooks
         Route("/__mock/reset", reset_all, methods=["POST"]),
         Route("/__mock/clock", clock, methods=["GET", "POST"]),
         Route("/__mock/teams/{team}/credits", credits, methods=["GET", "PUT"]),
-        Route("/__mock/requests", requests_log),
+        Route("/__mock/requests", requests_log, methods=["GET", "DELETE"]),
         Route("/__mock/jobs/fail-next", fail_next, methods=["POST"]),
         Route("/__mock/faults", faults, methods=["GET", "POST", "DELETE"]),
         Route("/__mock/webhooks", deliveries),
+        *pages,
     ], exception_handlers={ControlError: on_error})

@@ -1,5 +1,5 @@
-"""Injected faults from the control API: latency, a 5xx answer, or a connection dropped mid-response, per
-operation (or `*` for all), optionally for the next N calls only.
+"""Injected faults from the control API or the command line: latency (fixed plus jitter), a 429 or 5xx answer,
+or a connection dropped mid-response, per operation (or `*` for all), optionally for the next N calls only.
 
 An ASGI middleware in the Starlette style: it sits in front of the HTTP layer, so a fault strikes before the
 request is authenticated or validated, as a failing server or network would.
@@ -7,6 +7,7 @@ request is authenticated or validated, as a failing server or network would.
 from __future__ import annotations
 
 import asyncio
+import random
 from collections.abc import Callable
 from typing import Any
 
@@ -16,6 +17,8 @@ from .http import send_reply
 from .responses import Reply
 from .routes import Router, split
 from .state import Fault, MockState
+
+RETRY_AFTER_SECONDS = 1
 
 
 class FaultMiddleware:
@@ -37,12 +40,16 @@ class FaultMiddleware:
             await self.app(scope, receive, send)
             return
         self._spend(fault)
-        if fault.delay_ms:
-            await asyncio.sleep(fault.delay_ms / 1000)
+        delay = fault.delay_ms + (random.uniform(0, fault.jitter_ms) if fault.jitter_ms else 0)
+        if delay:
+            await asyncio.sleep(delay / 1000)
         if fault.drop:
             send = _headless(send)
         if fault.status:
-            await send_reply(self.answer(operation_id, fault.status), send)
+            reply = self.answer(operation_id, fault.status)
+            if fault.status == 429:  # a client's back-off reads it, as it would on a real limit
+                reply.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+            await send_reply(reply, send)
             return
         await self.app(scope, receive, send)
 

@@ -12,10 +12,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from pathlib import Path
 from urllib.parse import parse_qsl
 
-import swagger_ui_bundle
 from starlette.datastructures import Headers
 
 from contract import Operation, QueryTypes, SpecDocument
@@ -28,18 +26,7 @@ from .teams import Directory
 from .validation import Body, Parameters, PathProblem, Problem
 
 log = logging.getLogger("mockserver")
-UI_FILES = Path(swagger_ui_bundle.swagger_ui_path)
-UI_PAGE = """<!DOCTYPE html>
-<html lang="en"><head><meta charset="UTF-8"><title>{title} - Swagger UI</title>
-<link rel="stylesheet" type="text/css" href="{ui}/swagger-ui.css"></head>
-<body><div id="swagger-ui"></div>
-<script src="{ui}/swagger-ui-bundle.js"></script><script src="{ui}/swagger-ui-standalone-preset.js"></script>
-<script>window.onload = () => {{ window.ui = SwaggerUIBundle({{url: "{url}", dom_id: "#swagger-ui",
-presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset], layout: "StandaloneLayout",
-showExtensions: true}}); }};</script>
-</body></html>"""
-UI_TYPES = {".css": "text/css", ".js": "application/javascript", ".png": "image/png", ".html": "text/html",
-            ".map": "application/json"}
+REFERENCE = "/__mock/reference"  # the API reference page (pages.py): Swagger UI 5, which reads OpenAPI 3.1
 
 
 def parse_prefer(header: str | None) -> dict[str, str]:
@@ -105,8 +92,6 @@ class MockApp:
                 Body(body, components) if isinstance(body, dict) and body.get("content") else None)))
         self.router: Router[OperationPlan] = Router(doc.base_path, plans)
         self.ui = f"{doc.base_path}/ui"
-        documented = any(op.method == "get" and op.path == "/openapi.yaml" for op in doc.operations.values())
-        self.ui_document = f"{doc.base_path}/openapi.yaml" if documented else f"{self.ui}/openapi.json"
 
     # -- ASGI -------------------------------------------------------------------------------------------------
     async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
@@ -130,7 +115,7 @@ class MockApp:
     async def _serve(self, scope: dict, receive: Callable) -> Reply:
         path = scope["path"]
         if path == self.ui or path.startswith(self.ui + "/"):
-            return self._ui(path[len(self.ui):])
+            return self._ui()
         raw = scope.get("raw_path")
         # the path as sent: an encoded slash (`..%2F1`) is part of a parameter, not a separator
         relative = self.router.relative(raw.decode("latin-1").split("?", 1)[0] if raw else path)
@@ -230,16 +215,7 @@ class MockApp:
         missing = self.engine.resources[name].missing if name in self.engine.resources else None
         return self.engine.errors.reply(op, missing.status if missing else 404, missing.code if missing else None)
 
-    # -- Swagger UI -------------------------------------------------------------------------------------------
-    def _ui(self, rest: str) -> Reply:
-        if rest in ("", "/"):
-            page = UI_PAGE.format(title=self.doc.raw.get("info", {}).get("title", "API"), ui=self.ui,
-                                  url=self.ui_document)
-            return Reply(200, page, "text/html")
-        if rest == "/openapi.json":
-            return Reply(200, self.doc.raw, "application/json")
-        name = rest.lstrip("/")
-        file = UI_FILES / name
-        if "/" in name or name.startswith(".") or not file.is_file():
-            return self.engine.errors.reply(None, 404)
-        return Reply(200, file.read_bytes(), UI_TYPES.get(file.suffix, "application/octet-stream"))
+    # -- the API reference --------------------------------------------------------------------------------------
+    def _ui(self) -> Reply:
+        """The old Swagger UI address, kept for bookmarks: the reference page lives under the control API."""
+        return Reply(307, None, None, {"Location": REFERENCE})

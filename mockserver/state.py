@@ -16,6 +16,7 @@ from typing import Any
 from contract import Generator, JobDecl
 
 from .clock import Clock, Wall
+from .journal import Journal
 from .ledger import Ledger
 from .queue import JobQueue, build_queues
 from .store import Store, Stored
@@ -46,13 +47,40 @@ class Delivery:
     done: bool = False
 
 
+class FaultError(ValueError):
+    """A fault that cannot be set (the control API answers 422, the command line exits 2)."""
+
+
 @dataclass
 class Fault:
-    """An injected fault (faults.py): latency, a 5xx answer or a dropped connection."""
+    """An injected fault (faults.py): latency (fixed plus jitter), a 429 or 5xx answer, or a dropped connection."""
     delay_ms: int = 0
     status: int | None = None
     drop: bool = False
     remaining: int | None = None  # None: until cleared
+    jitter_ms: int = 0  # plus a random delay of up to this many ms
+
+    @classmethod
+    def checked(cls, delay_ms: Any = 0, jitter_ms: Any = 0, status: Any = None, drop: Any = False,
+                count: Any = None) -> Fault:
+        """A fault from untrusted values (JSON, YAML, flags), each checked with a message naming it."""
+        for name, value in (("delay_ms", delay_ms), ("jitter_ms", jitter_ms), ("count", count), ("status", status)):
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+                raise FaultError(f"{name} must be a whole number >= 0")
+        if status is not None and status != 429 and not 500 <= status <= 599:
+            raise FaultError("status must be 429 or a 5xx code")
+        if not isinstance(drop, bool):
+            raise FaultError("drop must be true or false")
+        if count == 0:
+            raise FaultError("count must be at least 1 (leave it out for every call)")
+        return cls(delay_ms or 0, status, drop, count, jitter_ms or 0)
+
+    def describe(self) -> str:
+        parts = [f"{self.delay_ms} ms" if self.delay_ms else "",
+                 f"+ up to {self.jitter_ms} ms" if self.jitter_ms else "",
+                 f"status {self.status}" if self.status else "", "dropped connection" if self.drop else "",
+                 f"next {self.remaining} calls" if self.remaining is not None else ""]
+        return ", ".join(p for p in parts if p) or "nothing"
 
 
 @dataclass
@@ -62,7 +90,7 @@ class MockState:
     throttle: Throttle  # the rate-limit windows
     jobs: JobBook
     clock: Clock  # offset and frozen instant (the wall it reads is the process's)
-    journal: list[dict[str, Any]]  # the request log of /__mock/requests
+    journal: Journal  # every exchange with the API, for /__mock/requests and the state page
     webhooks: list[Delivery]
     faults: dict[str, Fault]  # operationId or "*" -> the fault its next calls get
     generator: Generator  # seeded: the same seed makes the same data after a reset as at start
@@ -70,9 +98,9 @@ class MockState:
     @classmethod
     def fresh(cls, seed: int, jobs: Mapping[str, JobDecl], wall: Wall | None = None) -> MockState:
         """An empty state: no records, no balances, the clock at real time, the generator at `seed`."""
+        clock = Clock(wall) if wall else Clock()
         return cls(store=Store(), ledger=Ledger(), throttle=Throttle(), jobs=JobBook(build_queues(jobs)),
-                   clock=Clock(wall) if wall else Clock(), journal=[], webhooks=[], faults={},
-                   generator=Generator(seed))
+                   clock=clock, journal=Journal(clock.now_iso), webhooks=[], faults={}, generator=Generator(seed))
 
     def become(self, other: MockState) -> None:
         """Take every part of `other`: whoever holds this state sees the new parts from now on."""

@@ -4,11 +4,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from contract import load_yaml
+from contract import data_dir, load_yaml
 
 from .engine import Caller
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+FIXTURES = data_dir("fixtures")
 
 
 @dataclass

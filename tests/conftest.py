@@ -1,12 +1,9 @@
-import warnings
 from pathlib import Path
 
 import pytest
 from starlette.testclient import TestClient
 
 from mockserver.app import Mock
-
-
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "spec" / "openapi.yaml"

@@ -11,6 +11,8 @@ import os
 import sys
 from datetime import date
 
+from contract import version
+
 from .catalog import DESCRIPTIONS, RULES
 from .engine import diff_sources
 from .ignore import IgnoreFileError, apply_ignore, load_ignore
@@ -31,6 +33,7 @@ def build_parser(mode: str) -> argparse.ArgumentParser:
         epilog="OLD and NEW are files, http(s) URLs, or git revisions like main:spec/openapi.yaml. "
         "Exit status: 0 clean, 1 a change at or above --fail-on, 2 unreadable input.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {version()}")
     parser.add_argument("old", metavar="OLD", help="the contract clients were built against")
     parser.add_argument("new", metavar="NEW", help="the proposed contract")
     parser.add_argument("--format", choices=sorted(RENDERERS), default="text")

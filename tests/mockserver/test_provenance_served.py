@@ -15,7 +15,8 @@ def test_published_document_marks_documented_and_assumed_fields(client):
 
 
 def test_api_reference_page_shows_the_markers(client):
-    page = client.get(f"{API}/ui/")
-    assert page.status_code == 200
-    assert "showExtensions: true" in page.text
-    assert f'url: "{API}/openapi.yaml"' in page.text, "the page shows the 3.1 contract with its markers"
+    assert client.get(f"{API}/ui/", follow_redirects=False).headers["location"] == "/__mock/reference"
+    page = client.get("/__mock/reference")
+    assert page.status_code == 200 and "showExtensions: true" in page.text
+    served = client.get("/__mock/reference/openapi.json").json()
+    assert served["paths"]["/reports/{id}"]["get"]["x-mock-source"] == "003 §Reports, l. 757"

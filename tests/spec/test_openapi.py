@@ -7,7 +7,6 @@ credit costs and throttles, and lint without Spectral errors. Each test fails wi
 """
 from __future__ import annotations
 
-import copy
 import csv
 import functools
 import re
