@@ -2,12 +2,12 @@
 request mix, plus start-up and memory on the largest document of the OpenAPI corpus, the time of a full
 conformance run and of a diff of two full copies of the spec.
 
-Servers: ours, Prism (installed into bench/.work by npm) and bare (a bare ASGI app answering one constant JSON
-body on uvicorn + httptools + uvloop, no routing); every figure is also given as a ratio to bare. Every server
-runs pinned to one core and the load generator (wrk, a Debian package) to the other, so each server gets the
-same share of this 2-core machine. Rounds alternate the servers; each round starts every server afresh (timing its start-up to the first
-answer), warms it up, loads it, reads its peak memory and stops it; a few more alternating starts add start-up
-samples. The figures go to bench/results.md; its "History" section keeps one line per run.
+Servers: ours, Prism (installed into bench/.work by npm) and bare (a bare ASGI app answering one constant JSON body
+on uvicorn + httptools + uvloop, no routing); every figure is also given as a ratio to bare. Every server runs
+pinned to one core and the load generator (wrk, a Debian package) to the other, so each server gets the same share
+of this 2-core machine. Rounds alternate the servers; each round starts every server afresh (timing its start-up to
+the first answer), warms it up, loads it, reads its peak memory and stops it; a few more alternating starts add
+start-up samples. The figures go to bench/results.md; its "History" section keeps one line per run.
 
     python bench/run.py [--rounds 3] [--duration 10] [--startups 4] [--note "what changed"]
 """
