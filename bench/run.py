@@ -364,7 +364,7 @@ def versions(wrk: str) -> str:
     prism = subprocess.run([str(PRISM), "--version"], capture_output=True, text=True).stdout.strip()
     node = subprocess.run(["node", "--version"], capture_output=True, text=True).stdout.strip()
     wrk_line = subprocess.run([wrk, "--version"], capture_output=True, text=True).stdout.splitlines()[0]
-    return (f"python {platform.python_version()}, connexion {version('connexion')}, uvicorn {version('uvicorn')}, "
+    return (f"python {platform.python_version()}, uvicorn {version('uvicorn')}, "
             f"starlette {version('starlette')}, prism {prism} (node {node}), {' '.join(wrk_line.split()[:2])}")
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import warnings
 from pathlib import Path
 from typing import Any
 
@@ -33,8 +32,6 @@ def _parser(command: str) -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    # Library noise on import, not the user's business.
-    warnings.filterwarnings("ignore", category=DeprecationWarning)
     if argv[:1] == ["diff"]:
         from .diff.cli import main as diff_main
 

@@ -10,7 +10,6 @@ import gc
 import logging
 import socket
 import sys
-import warnings
 from pathlib import Path
 from typing import Any
 
@@ -78,8 +77,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    # connexion imports starlette's test client, which warns on import: library noise, not the user's business
-    warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
     args = build_parser().parse_args(argv)  # argparse itself exits 2 with the usage on a bad flag
     if args.command == "defects":
         from .defects import DEFECTS

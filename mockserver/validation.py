@@ -429,6 +429,8 @@ class Body:
             data = await parser.parse()
         except (MultiPartException, ValueError, KeyError) as exc:
             raise Problem({"body": [str(exc) or "The form body could not be read."]}) from None
+        # only the parts' names and counts are read: the spooled files close now, not whenever the GC gets to them
+        await data.close()
         props = schema.get("properties") or {}
         encodings = (self.content.get(mime) or {}).get("encoding") or {}
         fields: dict[str, Any] = {}
