@@ -39,6 +39,27 @@ class Refusal:
 
 
 @dataclass(frozen=True)
+class StateBound:
+    """A field that has a value only while the record's `field` is one of `states` (`error_message` when failed)."""
+    field: str
+    states: tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class Coherence:
+    """Where a record's field values come from (`x-mock-resources.<name>.coherence`), one mapping per kind: the
+    engine keeps every record of the resource true to them, whatever wrote it (a create, a job, the fixtures)."""
+    echo: dict[str, str] = dataclasses.field(default_factory=dict)  # field -> request body field
+    refers: dict[str, str] = dataclasses.field(default_factory=dict)  # field -> resource
+    state: dict[str, StateBound] = dataclasses.field(default_factory=dict)
+    clock: tuple[str, ...] = ()  # timestamps in the order they happen
+
+    @property
+    def declared(self) -> int:
+        return len(self.echo) + len(self.refers) + len(self.state) + len(self.clock)
+
+
+@dataclass(frozen=True)
 class ResourceDecl:
     name: str
     schema_ref: str
@@ -57,6 +78,7 @@ class ResourceDecl:
     fixture_sets: list[Any] | None = None  # one list of field values per parent record (see seeding.py)
     # field -> schema: stored beside the record, never answered
     internal: dict[str, Any] = dataclasses.field(default_factory=dict)
+    coherence: Coherence = Coherence()
 
 
 @dataclass(frozen=True)
@@ -257,8 +279,16 @@ def read_resources(doc: SpecDocument) -> dict[str, ResourceDecl]:
             fixture_values=raw.get("fixture-values") or {},
             fixture_sets=(raw.get("fixtures") or {}).get("sets"),
             internal=raw.get("internal") or {},
+            coherence=_coherence(raw.get("coherence") or {}),
         )
     return out
+
+
+def _coherence(raw: dict[str, Any]) -> Coherence:
+    return Coherence(echo=dict(raw.get("echo") or {}), refers=dict(raw.get("refers") or {}),
+                     state={name: StateBound(bound["field"], tuple(bound["in"]))
+                            for name, bound in (raw.get("state") or {}).items()},
+                     clock=tuple(raw.get("clock") or ()))
 
 
 def read_operation(op: Operation, root_validation: dict[str, Any] | None) -> OperationDecl:
@@ -308,6 +338,18 @@ def read_operation(op: Operation, root_validation: dict[str, Any] | None) -> Ope
                               r.get("where") or {}) for r in raw.get("x-mock-references") or []])
 
 
+def _coherence_problems(res: ResourceDecl, resources: dict[str, ResourceDecl]) -> list[str]:
+    """A coherence declaration must name the record's own fields and declared resources."""
+    where = f"x-mock-resources.{res.name}.coherence"
+    props = res.schema.get("properties") or {}
+    named = [*res.coherence.echo, *res.coherence.refers, *res.coherence.state, *res.coherence.clock]
+    named += [bound.field for bound in res.coherence.state.values()]
+    problems = [f"{where}: {name!r} is not a field of {res.schema_ref}" for name in named if name not in props]
+    problems += [f"{where}.refers: {target!r} is not a declared resource"
+                 for target in res.coherence.refers.values() if target not in resources]
+    return problems
+
+
 def _queue(raw: dict[str, Any] | None) -> QueueDecl | None:
     if not raw:
         return None
@@ -337,6 +379,7 @@ def read_all(doc: SpecDocument) -> tuple[dict[str, ResourceDecl], dict[str, Oper
     for res in resources.values():
         if res.parent and res.parent[0] not in resources:
             problems.append(f"x-mock-resources.{res.name}: parent {res.parent[0]!r} is not declared")
+        problems += _coherence_problems(res, resources)
     if problems:
         raise DeclarationError("invalid behaviour declarations:\n  " + "\n  ".join(problems))
     return resources, ops

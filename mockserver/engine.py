@@ -222,8 +222,13 @@ class Engine:
         """The records a list, select or aggregate looks at: visible to the caller, jobs current, `where` met."""
         records = self.visible(binding.resource, caller, parent, binding.trash, self.parent_of(binding)[1])
         for stored in records:
-            self.jobs.advance(stored)
+            self.current(stored)
         return Where(binding.where).filter(records, self.state.clock.now())
+
+    def current(self, stored: Stored) -> None:
+        """A record as it is now: its job advanced on the mock clock, its declared coherence applied."""
+        self.jobs.advance(stored)
+        self.cohere(stored)
 
     # -- records ----------------------------------------------------------------------------------------------
     def new_record(self, resource: str, team: str | None, team_id: int | None, user_id: int | None,
@@ -253,7 +258,59 @@ class Engine:
         stored = store.put(resource, key, fields, team if decl.scope == "team" else None)
         for name, schema in decl.internal.items():
             stored.internal[name] = schema["default"] if "default" in schema else generator.value(schema, name)
+        self.cohere(stored, overlay)
         return stored
+
+    def cohere(self, stored: Stored, request: JSON | None = None) -> None:
+        """Keep a record true to its resource's `coherence` declaration, whatever wrote it last: echoed fields
+        take the creating request's values, references name a record the team can see (or are null), fields
+        bound to states are empty outside them, and the declared timestamps run in order, none after now.
+        `request` is the body of the call that creates the record (None for every later write)."""
+        rules = self.resources[stored.resource].coherence
+        fields = stored.fields
+        if request is not None:
+            for name, source in rules.echo.items():
+                fields[name] = request.get(source)
+        for name, target in rules.refers.items():
+            if self.named(target, fields.get(name), stored.team) is None:
+                fields[name] = None
+        for name, bound in rules.state.items():
+            if fields.get(bound.field) not in bound.states:
+                fields[name] = self.empty(stored.resource, name)
+            elif fields.get(name) is None and name in rules.clock:
+                fields[name] = self.state.clock.now_iso()
+        self.order_clock(fields, rules.clock)
+
+    def order_clock(self, fields: JSON, names: Sequence[str]) -> None:
+        now = self.state.clock.now()
+        floor = float("-inf")
+        for name in names:
+            at = epoch(fields.get(name)) if fields.get(name) is not None else None
+            if at is None or at == float("inf"):
+                continue
+            if at > now or at < floor:
+                at = min(max(at, floor), now)
+                fields[name] = iso_utc(at)
+            floor = at
+
+    def named(self, resource: str, key: Any, team: str | None) -> Stored | None:
+        """The record of `resource` under `key` that `team` may see, if there is one."""
+        decl = self.resources[resource]
+        if key is None:
+            return None
+        stored = self.state.store.get(resource, coerce_key(key, decl.id_kind))
+        if stored is None or (decl.scope == "team" and stored.team != team):
+            return None
+        return stored
+
+    def empty(self, resource: str, name: str) -> Any:
+        """A field's value before it means anything: null where the schema allows it, else an empty list or
+        object (findings before the audit ran)."""
+        check = self.field_checks[resource].get(name)
+        for candidate in (None, [], {}, ""):
+            if check is None or check.is_valid(candidate):
+                return candidate
+        return None
 
     def merge(self, resource: str, fields: JSON, body: JSON) -> None:
         """Copy request fields the record knows, when the value fits the record's field (a request's
@@ -302,6 +359,7 @@ class Engine:
                 self.write(stored, decl.fail_fill)
             elif state in decl.states:
                 self.clear_results(stored, decl.fill)
+        self.cohere(stored)
 
     # -- a job's end (job completion subscribers) -------------------------------------------------------------
     def settle_deferred(self, stored: Stored, job: JobDecl, failed: bool) -> None:

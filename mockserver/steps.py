@@ -79,7 +79,7 @@ def find(engine: Engine, ex: Exchange, resource: str, raw_key: Any, in_trash: bo
         expiry = stored.fields.get(field_name)
         if expiry and epoch(expiry) < engine.state.clock.now():
             raise engine.refuse(op, refusal.status, refusal.code)
-    engine.jobs.advance(stored)
+    engine.current(stored)
     return stored
 
 
@@ -148,6 +148,8 @@ def job(engine: Engine, ex: Exchange) -> None:
 def respond(engine: Engine, ex: Exchange) -> None:
     """The answer of a served call: the action's own, else the record in the documented shape; then the declared
     `response-set` values and the rate-limit figures."""
+    if ex.record is not None:
+        engine.cohere(ex.record)  # the action or the job may have written it
     if ex.reply is None:
         ex.reply = (from_record(engine, ex, ex.record) if ex.record is not None and not ex.static_answer
                     else engine.static(ex.plan))
