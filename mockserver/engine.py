@@ -281,6 +281,21 @@ class Engine:
                 fields[name] = self.state.clock.now_iso()
         self.order_clock(fields, rules.clock)
 
+    def remove(self, stored: Stored) -> None:
+        """Remove a record for good, and what would otherwise name a record that is gone: its children go with
+        it, fields that refer to it (`coherence.refers`) become null."""
+        self.state.store.remove(stored.resource, stored.key)
+        for name, decl in self.resources.items():
+            if decl.parent and decl.parent[0] == stored.resource:
+                for child in list(self.state.store.all(name)):
+                    if child.fields.get(decl.parent[1]) == stored.key:
+                        self.remove(child)
+            for field_name, target in decl.coherence.refers.items():
+                if target == stored.resource:
+                    for other in self.state.store.all(name):
+                        if other.fields.get(field_name) == stored.key:
+                            other.fields[field_name] = None
+
     def order_clock(self, fields: JSON, names: Sequence[str]) -> None:
         now = self.state.clock.now()
         floor = float("-inf")

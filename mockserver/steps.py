@@ -96,6 +96,26 @@ def state_rules(engine: Engine, ex: Exchange) -> None:
 def references(engine: Engine, ex: Exchange) -> None:
     for ref in ex.plan.decl.references:
         ex.refs[ref.resource] = referenced(engine, ex, ref)
+    named_in_body(engine, ex)
+
+
+def named_in_body(engine: Engine, ex: Exchange) -> None:
+    """Isolation beyond the path: a record that a create or update names in its body (the parent, a field
+    declared `coherence.refers`) must be one the caller can see, else it is as missing as in a path."""
+    binding, body, caller = ex.plan.decl.binding, ex.call.body, ex.call.caller
+    if binding is None or binding.action not in ("create", "update", "action") or not isinstance(body, dict):
+        return
+    decl = engine.resources[binding.resource]
+    named = dict(decl.coherence.refers)
+    if decl.parent:
+        named[decl.parent[1]] = decl.parent[0]
+    for name, target in named.items():
+        value = body.get(name)
+        if value is None or target in ex.refs or engine.named(target, value, caller.team if caller else None):
+            continue
+        missing = engine.resources[target].missing
+        message = f"The selected {name.replace('_', ' ')} is invalid."
+        raise engine.refuse(ex.plan.op, missing.status, missing.code, fields={name: [message]})
 
 
 def referenced(engine: Engine, ex: Exchange, ref: Reference) -> Stored:
