@@ -102,6 +102,16 @@ class Binding:
     response_set: dict[str, Any] = dataclasses.field(default_factory=dict)
     media: dict[str, Any] | None = None  # {field, map}: the record's field picks the response media type
     matches: dict[str, Any] | None = None  # bulk-update: {from: body field, rules: {key: {field, test, map, default}}}
+    creates: tuple[Creates, ...] = ()
+
+
+@dataclass(frozen=True)
+class Creates:
+    """One record of `resource` per item of the body list `each`, a child of the call's record (the wizard's
+    keywords and prompts); `values` are templates over the call with `item` the list's item."""
+    resource: str
+    each: str
+    values: dict[str, Any] = dataclasses.field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -302,7 +312,9 @@ def read_operation(op: Operation, root_validation: dict[str, Any] | None) -> Ope
                           (r["link"]["resource"], r["link"]["field"]) if "link" in r else None,
                           where=r.get("where") or {}, search=r.get("search"), select=r.get("select"),
                           response_set=r.get("response-set") or {}, media=r.get("media"),
-                          matches=r.get("matches"))
+                          matches=r.get("matches"),
+                          creates=tuple(Creates(c["resource"], c["each"], c.get("values") or {})
+                                        for c in r.get("creates") or ()))
     preconditions = []
     for p in raw.get("x-mock-preconditions") or []:
         test = next(t for t in ("equals", "in", "not-in", "is") if t in p)
@@ -371,6 +383,7 @@ def read_all(doc: SpecDocument) -> tuple[dict[str, ResourceDecl], dict[str, Oper
                  decl.binding and decl.binding.link and decl.binding.link[0]]
         named += [s["resource"] for s in (decl.job.spawn if decl.job else [])]
         named += [r.resource for r in decl.references]
+        named += [c.resource for c in (decl.binding.creates if decl.binding else ())]
         if decl.job and decl.job.queue and decl.job.queue.waiting not in decl.job.states:
             problems.append(f"{oid}: x-mock-job.queue.waiting {decl.job.queue.waiting!r} is not one of its states")
         for name in filter(None, named):

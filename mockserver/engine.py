@@ -347,6 +347,25 @@ class Engine:
             apply_writes(writes, record.fields, self.state.clock.now_iso(),
                          lambda name: self.generate_field(record.resource, name), env)
 
+    def create_children(self, ex: Exchange) -> None:
+        """`x-mock-resource.creates`: the records a call makes under its record, one per item of a body list,
+        in the same call (the docs' "atomic": all of them exist when the answer does)."""
+        binding, record, caller, body = ex.plan.decl.binding, ex.record, ex.call.caller, ex.call.body
+        if binding is None or record is None or not binding.creates or not isinstance(body, dict):
+            return
+        now_iso = self.state.clock.now_iso()
+        for rule in binding.creates:
+            for item in body.get(rule.each) or []:
+                child = self.new_record(rule.resource, record.team, record.fields.get("team_id"),
+                                        caller.user_id if caller else None, record, None, now_iso)
+                env = {"body": body, "query": ex.call.query, "path": ex.call.path, "record": child.fields,
+                       "item": item}
+                apply_writes(rule.values, child.fields, now_iso,
+                             lambda name, resource=rule.resource: self.generate_field(resource, name), env)
+                parent = self.resources[rule.resource].parent
+                if parent:
+                    child.fields[parent[1]] = record.key
+
     def touch(self, record: Stored) -> None:
         if "updated_at" in self.field_schemas[record.resource]:
             record.fields["updated_at"] = self.state.clock.now_iso()

@@ -151,6 +151,8 @@ def credits(engine: Engine, ex: Exchange) -> None:
 def action(engine: Engine, ex: Exchange) -> None:
     """The declared action (actions.py): it answers itself, or leaves the record to answer from."""
     ex.reply = engine.actions[ex.plan.action](engine, ex)
+    if ex.reply is None:
+        engine.create_children(ex)
 
 
 def job(engine: Engine, ex: Exchange) -> None:
