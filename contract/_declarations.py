@@ -11,6 +11,8 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -227,6 +229,15 @@ class ValidationDecl:
     codes: dict[str, Any] = dataclasses.field(default_factory=dict)
     default: str | None = None
 
+    def code_for(self, fields: Iterable[str]) -> str | None:
+        """The code of the first invalid field: the most specific declaration that names it wins, so
+        `urls.*: invalid_url` (a bad item) and `urls: too_many_urls` (the list itself) can both be declared."""
+        for name in fields:
+            for key in (name, re.sub(r"\.\d+(?=\.|$)", ".*", name), name.split(".")[0]):
+                if key in self.codes:
+                    return str(self.codes[key])
+        return self.default
+
 
 @dataclass(frozen=True)
 class OperationDecl:
@@ -356,7 +367,8 @@ def _coherence_problems(res: ResourceDecl, resources: dict[str, ResourceDecl]) -
     props = res.schema.get("properties") or {}
     named = [*res.coherence.echo, *res.coherence.refers, *res.coherence.state, *res.coherence.clock]
     named += [bound.field for bound in res.coherence.state.values()]
-    problems = [f"{where}: {name!r} is not a field of {res.schema_ref}" for name in named if name not in props]
+    problems = [f"{where}: {name!r} is not a field of {res.schema_ref}" for name in named
+                if name not in props and name not in res.internal]
     problems += [f"{where}.refers: {target!r} is not a declared resource"
                  for target in res.coherence.refers.values() if target not in resources]
     return problems

@@ -269,8 +269,9 @@ class Engine:
         rules = self.resources[stored.resource].coherence
         fields = stored.fields
         if request is not None:
+            internal = self.resources[stored.resource].internal
             for name, source in rules.echo.items():
-                fields[name] = request.get(source)
+                (stored.internal if name in internal else fields)[name] = request.get(source)
         for name, target in rules.refers.items():
             if self.named(target, fields.get(name), stored.team) is None:
                 fields[name] = None
@@ -415,11 +416,18 @@ class Engine:
             return
         now_iso = self.state.clock.now_iso()
         for rule in job.spawn:
-            for _ in range(min(apply_count(rule.get("count", 1), stored.fields), limit)):
+            count = min(apply_count(rule.get("count", 1), stored.fields), limit)
+            items: list[Any] = [None] * count
+            if "each" in rule:  # the batch's own URLs, not made-up ones
+                listed = stored.view().get(rule["each"])
+                items = list(listed)[:limit] if isinstance(listed, list) else items
+            for item in items:
                 child = self.new_record(rule["resource"], stored.team, stored.fields.get("team_id"),
                                         stored.fields.get("user_id"), None, None, now_iso)
                 child.fields[rule["field"]] = stored.key
-                self.write(child, rule.get("values") or {})
+                env = {"body": {}, "query": {}, "path": {}, "record": child.fields, "item": item}
+                apply_writes(rule.get("values") or {}, child.fields, now_iso,
+                             lambda name, resource=rule["resource"]: self.generate_field(resource, name), env)
                 self.settle_fixture(child)
 
     def cost(self, call: Call, expr: Expression, record: Stored | None) -> int:

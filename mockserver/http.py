@@ -170,7 +170,7 @@ class MockApp:
             return self.engine.refusals.invalid_input(None, 422, None, fields)
         decl = self.engine.plans[op.operation_id].decl.validation
         status = self.validation_status(op) or decl.status
-        code = next((decl.codes[f.split(".")[0]] for f in fields if f.split(".")[0] in decl.codes), decl.default)
+        code = decl.code_for(fields)
         return self.engine.refusals.invalid_input(op, status, code, fields)
 
     def _unrouted(self, method: str, segments: list[str], other_method: bool) -> Reply:

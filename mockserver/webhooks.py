@@ -43,7 +43,7 @@ class Webhooks:
             return
         body = json.dumps(stored.fields, separators=(",", ":")).encode()
         headers = {"Content-Type": "application/json",
-                   decl.signature_header: sign(str(stored.fields.get(decl.secret_field, "")), body)}
+                   decl.signature_header: sign(str(stored.view().get(decl.secret_field, "")), body)}
         if decl.id_header:
             headers[decl.id_header] = str(uuid.uuid4())
         self.state.webhooks.append(Delivery(url, body, headers, decl.retry_seconds, self.now()))
