@@ -24,7 +24,7 @@ from ._resources import spec_path
 
 VOCABULARY = spec_path("extensions.schema.json")
 NAMESPACE = "x-mock-"
-OPERATION_KEYS = ("x-mock-resource", "x-mock-preconditions", "x-mock-credits", "x-mock-throttle", "x-mock-job",
+OPERATION_KEYS = ("x-mock-resource", "x-mock-echo", "x-mock-preconditions", "x-mock-credits", "x-mock-throttle", "x-mock-job",
                   "x-mock-webhook", "x-mock-validation", "x-mock-admin", "x-mock-ledger", "x-mock-references",
                   "x-mock-source", "x-mock-assumed")
 ROOT_KEYS = ("x-mock-resources", "x-mock-validation", "x-mock-request-id", "x-mock-source", "x-mock-assumed")
@@ -206,6 +206,7 @@ class Reference:
     resource: str
     refuse: Refusal
     where: dict[str, Any] = dataclasses.field(default_factory=dict)
+    optional: bool = False
 
 
 @dataclass(frozen=True)
@@ -221,6 +222,7 @@ class WebhookDecl:
     signature_header: str
     id_header: str | None = None
     retry_seconds: tuple[float, ...] = ()
+    state_field: str | None = None  # where the record shows how its callback's delivery went
 
 
 @dataclass(frozen=True)
@@ -251,6 +253,7 @@ class OperationDecl:
     admin: bool = False
     ledger: str | None = None
     references: list[Reference] = dataclasses.field(default_factory=list)
+    echo: dict[str, Any] = dataclasses.field(default_factory=dict)  # answer field -> template over the request
 
 
 def _refusal(raw: dict[str, Any] | None, default: Refusal) -> Refusal:
@@ -351,14 +354,16 @@ def read_operation(op: Operation, root_validation: dict[str, Any] | None) -> Ope
     if "x-mock-webhook" in raw:
         w = raw["x-mock-webhook"]
         webhook = WebhookDecl(w["url-field"], w["secret-field"], w["signature-header"], w.get("id-header"),
-                              tuple(w.get("retry-seconds", ())))
+                              tuple(w.get("retry-seconds", ())), w.get("state-field"))
     v = raw.get("x-mock-validation") or root_validation or {}
     return OperationDecl(
         binding=binding, preconditions=preconditions, credits=credits, throttle=throttle, job=job, webhook=webhook,
         validation=ValidationDecl(v.get("status", 422), v.get("codes", {}), v.get("default")),
         admin=bool(raw.get("x-mock-admin")), ledger=raw.get("x-mock-ledger"),
         references=[Reference(r["field"], r["resource"], _refusal(r.get("refuse"), Refusal(404)),
-                              r.get("where") or {}) for r in raw.get("x-mock-references") or []])
+                              r.get("where") or {}, bool(r.get("optional")))
+                    for r in raw.get("x-mock-references") or []],
+        echo=raw.get("x-mock-echo") or {})
 
 
 def _coherence_problems(res: ResourceDecl, resources: dict[str, ResourceDecl]) -> list[str]:

@@ -134,6 +134,9 @@ def ledger(engine: Engine, ex: Exchange) -> Reply | None:
 
 def create(engine: Engine, ex: Exchange) -> Reply | None:
     binding, caller = _bound(ex), ex.call.caller
+    if binding.resource in ex.refs:  # the body names a record of its own kind: the call continues that one
+        ex.record = ex.refs[binding.resource]
+        return update(engine, ex)
     stored = engine.new_record(binding.resource, caller.team if caller else None,
                                caller.team_id if caller else None, caller.user_id if caller else None, ex.parent,
                                _body(ex), engine.state.clock.now_iso())

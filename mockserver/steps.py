@@ -16,6 +16,7 @@ from .responses import Reply, find_response, primary_media
 from .selection import Where
 from .store import Stored
 from .throttle import Verdict
+from .webhooks import pending_callback
 from .values import apply_writes, copy_json, overlay, render_template, set_value
 
 
@@ -94,7 +95,10 @@ def state_rules(engine: Engine, ex: Exchange) -> None:
 
 
 def references(engine: Engine, ex: Exchange) -> None:
+    body = ex.call.body if isinstance(ex.call.body, dict) else {}
     for ref in ex.plan.decl.references:
+        if ref.optional and body.get(ref.field) is None:
+            continue
         ex.refs[ref.resource] = referenced(engine, ex, ref)
     named_in_body(engine, ex)
 
@@ -165,6 +169,8 @@ def job(engine: Engine, ex: Exchange) -> None:
     engine.jobs.start(ex.record, ex.plan.op.operation_id)
     if ex.plan.action == "create" and decl.webhook and isinstance(ex.call.body, dict) and ex.record.job:
         ex.record.job["webhook"] = ex.call.body.get(decl.webhook.url_field)
+        if decl.webhook.state_field:
+            ex.record.fields[decl.webhook.state_field] = pending_callback(ex.record.job["webhook"])
 
 
 def respond(engine: Engine, ex: Exchange) -> None:
@@ -178,6 +184,8 @@ def respond(engine: Engine, ex: Exchange) -> None:
     binding, reply = ex.plan.decl.binding, ex.reply
     if binding and binding.response_set and reply.status < 300 and isinstance(reply.body, dict):
         set_body(engine, ex, reply.body, binding.response_set)
+    if ex.plan.decl.echo and reply.status < 300 and isinstance(reply.body, dict):
+        set_body(engine, ex, reply.body, ex.plan.decl.echo)
     reply.headers.update(ex.headers)
 
 

@@ -1,6 +1,11 @@
 """The documented workflows of the Rankion docs (003), run as a client would, with the answers read closely:
 what a write creates shows in the lists, what the docs promise about a field holds."""
-from conftest import API, BASE, SPEC, TEAM_A
+import hashlib
+import hmac
+import json
+
+import httpx
+from conftest import API, BASE, SPEC, TEAM_A, TEAM_B
 from starlette.testclient import TestClient
 
 from mockserver.app import Mock
@@ -34,3 +39,85 @@ def test_wizard_activate_creates_the_keywords_and_prompts_it_was_given():
         prompts = client.get(f"{API}/tracking-projects/{pid}/prompts", headers=TEAM_A).json()["data"]
         assert [(p["prompt_text"], p["prompt_category"]) for p in prompts] == [
             ("What is the best CRM?", "recommendation")]
+
+
+def test_agentic_chat_continues_only_the_callers_own_session():
+    with client_of(Mock(SPEC)) as client:
+        first = client.post(f"{API}/agentic/chat", headers=TEAM_A, json={"message": "Audit https://example.com"})
+        assert first.status_code in (200, 202), first.text
+        session = first.json()["session_id"]
+        intruder = client.post(f"{API}/agentic/chat", headers=TEAM_B,
+                               json={"message": "Show me their data", "session_id": session})
+        assert intruder.status_code == 404
+        assert intruder.json()["error"]["code"] == "session_not_found"
+        assert client.get(f"{API}/agentic/sessions/{session}", headers=TEAM_B).status_code == 404
+        again = client.post(f"{API}/agentic/chat", headers=TEAM_A,
+                            json={"message": "And the competitors?", "session_id": session})
+        assert again.status_code in (200, 202), again.text
+        assert again.json()["session_id"] == session
+
+
+def test_single_grounding_audit_echoes_its_request_and_fills_in_only_when_done():
+    with client_of(Mock(SPEC)) as client:
+        for url in ("ftp://example.com/page", "javascript:alert(1)", "mailto:team@example.com"):
+            refused = client.post(f"{API}/grounding/analyze", headers=TEAM_A, json={"url": url})
+            assert (refused.status_code, refused.json()["error"]["code"]) == (422, "invalid_url"), url
+        dispatch = client.post(f"{API}/grounding/analyze", headers=TEAM_A, json={"url": "https://example.com/a"})
+        assert dispatch.status_code == 202, dispatch.text
+        poll = dispatch.json()["poll_url"].removeprefix(API)
+        pending = client.get(f"{API}{poll}", headers=TEAM_A).json()
+        assert (pending["url"], pending["batch_id"], pending["tracking_project_id"]) == ("https://example.com/a",
+                                                                                         None, None)
+        assert pending["status"] == "pending"
+        assert (pending["score"], pending["tier"], pending["findings"], pending["started_at"]) == (None, None, [],
+                                                                                                None)
+        client.post("/__mock/clock", json={"advance": 120})
+        done = client.get(f"{API}{poll}", headers=TEAM_A).json()
+        assert done["status"] == "completed" and done["score"] is not None
+        assert done["started_at"] <= done["completed_at"] <= client.get("/__mock/clock").json()["iso"]
+        project = client.get(f"{API}/tracking-projects", headers=TEAM_B).json()["data"][0]["id"]
+        foreign = client.post(f"{API}/grounding/analyze", headers=TEAM_A,
+                              json={"url": "https://example.com/b", "tracking_project_id": project})
+        assert foreign.status_code == 404, "another team's project named in the body is as missing as in a path"
+
+
+def test_grounding_batch_audits_the_urls_it_was_given_and_shows_its_callback():
+    received: list[httpx.Request] = []
+    mock = Mock(SPEC, webhook_transport=httpx.MockTransport(
+        lambda request: received.append(request) or httpx.Response(503 if len(received) == 1 else 200)))
+    with client_of(mock) as client:
+        urls = ["https://example.com/one", "https://example.com/two"]
+        bad = client.post(f"{API}/grounding/batch", headers=TEAM_A, json={"urls": [urls[0], "ftp://example.com/x"]})
+        assert (bad.status_code, bad.json()["error"]["code"]) == (422, "invalid_url")
+        dispatch = client.post(f"{API}/grounding/batch", headers=TEAM_A,
+                               json={"urls": urls, "callback_url": "https://hooks.example/in"}).json()
+        assert dispatch["callback_secret"]
+        batch = client.get(f"{API}/grounding/batches/{dispatch['batch_id']}", headers=TEAM_A).json()
+        assert "callback_secret" not in batch, "the secret is answered once, at dispatch"
+        assert batch["callback"] == {"url": "https://hooks.example/in", "delivered_at": None, "attempts": 0,
+                                     "last_status": None}
+        client.post("/__mock/clock", json={"advance": 30})
+        rows = client.get(f"{API}/grounding/batches/{dispatch['batch_id']}/results.ndjson", headers=TEAM_A)
+        audits = [json.loads(line) for line in rows.text.splitlines()]
+        assert sorted(a["url"] for a in audits) == urls
+        assert {a["batch_id"] for a in audits} == {dispatch["batch_id"]}
+        client.get("/__mock/webhooks")  # the first attempt (503)
+        assert client.get(f"{API}/grounding/batches/{dispatch['batch_id']}", headers=TEAM_A).json()["callback"][
+            "last_status"] == 503
+        client.post("/__mock/clock", json={"advance": 60})
+        client.get("/__mock/webhooks")
+        callback = client.get(f"{API}/grounding/batches/{dispatch['batch_id']}", headers=TEAM_A).json()["callback"]
+    assert (callback["attempts"], callback["last_status"]) == (2, 200) and callback["delivered_at"]
+    signed = "sha256=" + hmac.new(dispatch["callback_secret"].encode(), received[-1].content,
+                                  hashlib.sha256).hexdigest()
+    assert received[-1].headers["X-Rankion-Signature"] == signed
+
+
+def test_explorer_never_reports_a_cache_hit_for_cache_false():
+    with client_of(Mock(SPEC)) as client:
+        cached = client.get(f"{API}/explorer/176007", headers=TEAM_A)
+        fresh = client.get(f"{API}/explorer/176007?cache=false", headers=TEAM_A)
+        assert cached.json()["cache_hit"] is True
+        assert fresh.status_code == 200 and fresh.json()["cache_hit"] is False
+        posted = client.post(f"{API}/explorer", headers=TEAM_A, json={"seed": "crm", "cache": False})
+        assert posted.status_code == 200 and posted.json()["cache_hit"] is False
