@@ -121,3 +121,27 @@ def test_explorer_never_reports_a_cache_hit_for_cache_false():
         assert fresh.status_code == 200 and fresh.json()["cache_hit"] is False
         posted = client.post(f"{API}/explorer", headers=TEAM_A, json={"seed": "crm", "cache": False})
         assert posted.status_code == 200 and posted.json()["cache_hit"] is False
+
+
+def test_reports_loop_markdown_states_the_reports_own_numbers():
+    with client_of(Mock(SPEC)) as client:
+        project = client.get(f"{API}/tracking-projects", headers=TEAM_A).json()["data"][0]["id"]
+        dispatch = client.post(f"{API}/tracking-projects/{project}/generate-report", headers=TEAM_A)
+        assert dispatch.status_code == 202, dispatch.text
+        rid = dispatch.json()["report_id"]
+        pending = client.get(f"{API}/reports/{rid}", headers=TEAM_A).json()
+        assert pending["status"] == "pending"
+        assert (pending["markdown_content"], pending["summary_json"], pending["error_message"]) == (None, None, None)
+        client.post("/__mock/clock", json={"advance": 10})
+        report = client.get(f"{API}/reports/{rid}", headers=TEAM_A).json()
+        assert report["status"] == "completed" and report["error_message"] is None
+        kpis = report["summary_json"]["headline_kpis"]
+        assert (f"score {kpis['avi_score']}, {kpis['delta_30d']} points in 30 days; "
+                f"{kpis['top10_keywords']} keywords in the top 10") in report["markdown_content"]
+        assert report["created_at"] <= report["generated_at"]
+        listed = client.get(f"{API}/tracking-projects/{project}/reports", headers=TEAM_A).json()["data"]
+        for seeded in listed:
+            if seeded["status"] == "completed":
+                assert str(seeded["summary_json"]["headline_kpis"]["avi_score"]) in seeded["markdown_content"]
+            else:
+                assert seeded["markdown_content"] is None
