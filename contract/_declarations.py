@@ -24,9 +24,9 @@ from ._resources import spec_path
 
 VOCABULARY = spec_path("extensions.schema.json")
 NAMESPACE = "x-mock-"
-OPERATION_KEYS = ("x-mock-resource", "x-mock-echo", "x-mock-preconditions", "x-mock-credits", "x-mock-throttle", "x-mock-job",
-                  "x-mock-webhook", "x-mock-validation", "x-mock-admin", "x-mock-ledger", "x-mock-references",
-                  "x-mock-source", "x-mock-assumed")
+OPERATION_KEYS = ("x-mock-resource", "x-mock-echo", "x-mock-preconditions", "x-mock-credits", "x-mock-throttle",
+                  "x-mock-job", "x-mock-webhook", "x-mock-validation", "x-mock-admin", "x-mock-ledger",
+                  "x-mock-references", "x-mock-source", "x-mock-assumed")
 ROOT_KEYS = ("x-mock-resources", "x-mock-validation", "x-mock-request-id", "x-mock-source", "x-mock-assumed")
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, cast
 
 import jsonschema  # type: ignore[import-untyped]  # no stubs for the pinned 4.26
@@ -323,7 +324,8 @@ class Engine:
         """A field's value before it means anything: null where the schema allows it, else an empty list or
         object (findings before the audit ran)."""
         check = self.field_checks[resource].get(name)
-        for candidate in (None, [], {}, ""):
+        candidates: tuple[Any, ...] = (None, [], {}, "")
+        for candidate in candidates:
             if check is None or check.is_valid(candidate):
                 return candidate
         return None
@@ -362,7 +364,7 @@ class Engine:
                 env = {"body": body, "query": ex.call.query, "path": ex.call.path, "record": child.fields,
                        "item": item}
                 apply_writes(rule.values, child.fields, now_iso,
-                             lambda name, resource=rule.resource: self.generate_field(resource, name), env)
+                             partial(self.generate_field, rule.resource), env)
                 parent = self.resources[rule.resource].parent
                 if parent:
                     child.fields[parent[1]] = record.key
@@ -427,7 +429,7 @@ class Engine:
                 child.fields[rule["field"]] = stored.key
                 env = {"body": {}, "query": {}, "path": {}, "record": child.fields, "item": item}
                 apply_writes(rule.get("values") or {}, child.fields, now_iso,
-                             lambda name, resource=rule["resource"]: self.generate_field(resource, name), env)
+                             partial(self.generate_field, rule["resource"]), env)
                 self.settle_fixture(child)
 
     def cost(self, call: Call, expr: Expression, record: Stored | None) -> int:

@@ -16,8 +16,8 @@ from .responses import Reply, find_response, primary_media
 from .selection import Where
 from .store import Stored
 from .throttle import Verdict
-from .webhooks import pending_callback
 from .values import apply_writes, copy_json, overlay, render_template, set_value
+from .webhooks import pending_callback
 
 
 def admin_gate(engine: Engine, ex: Exchange) -> None:

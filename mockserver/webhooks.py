@@ -77,9 +77,9 @@ class Webhooks:
             delivery.attempts.append({"at": self.now(), "status": status})
         if delivery.shown is not None:
             record, name = delivery.shown
-            record.fields[name] = {"url": delivery.url, "attempts": len(delivery.attempts), "last_status": status or None,
-                                   "delivered_at": self.state.clock.now_iso() if 200 <= status < 300
-                                   else (record.fields.get(name) or {}).get("delivered_at")}
+            delivered = self.state.clock.now_iso() if 200 <= status < 300 else None
+            record.fields[name] = {"url": delivery.url, "attempts": len(delivery.attempts),
+                                   "last_status": status or None, "delivered_at": delivered}
         retryable = status == 0 or status == 429 or status >= 500
         retries_used = len(delivery.attempts) - 1
         if retryable and retries_used < len(delivery.retry_seconds):
