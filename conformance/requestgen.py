@@ -18,20 +18,32 @@ class PreparedRequest:
     method: str
     path: str  # relative to the API base, query included
     json: Any = None
-    files: dict | None = None
-    data: dict | None = None
+    files: dict[str, tuple[str, bytes, str]] | None = None
+    data: dict[str, str] | None = None
     headers: dict[str, str] = field(default_factory=dict)
 
     def curl(self, base_url: str, token: str | None) -> str:
-        parts = [f"curl -sS -X {self.method.upper()} '{base_url}{self.path}'"]
+        """A curl command sending this request; `token` goes in as written (a `$TOKEN` placeholder expands)."""
+        parts = [f"curl -sS -X {self.method.upper()} {_quote(base_url + self.path)}"]
         if token:
-            parts.append(f"-H 'Authorization: Bearer {token}'")
+            parts.append(f'-H "Authorization: Bearer {token}"')
+        parts += [f"-H {_quote(f'{name}: {value}')}" for name, value in self.headers.items()]
         if self.json is not None:
-            parts.append("-H 'Content-Type: application/json' -d '" + json.dumps(self.json).replace("'", "'\\''") + "'")
+            parts.append("-H 'Content-Type: application/json' -d " + _quote(json.dumps(self.json)))
+        if self.files is not None:
+            # the file's bytes are not pasteable: the command names a file of the same name to create first
+            parts += [f"-F {_quote(f'{name}=@{upload[0]};type={upload[2]}')}" for name, upload in self.files.items()]
+            parts += [f"-F {_quote(f'{name}={value}')}" for name, value in (self.data or {}).items()]
+        elif self.data is not None:
+            parts += [f"--data-urlencode {_quote(f'{name}={value}')}" for name, value in self.data.items()]
         return " ".join(parts)
 
 
-def _param_value(param: dict, gen: Generator) -> Any:
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "'\\''") + "'"
+
+
+def _param_value(param: dict[str, Any], gen: Generator) -> Any:
     if "example" in param:
         return param["example"]
     schema = merge_all_of(param.get("schema") or {})
@@ -52,13 +64,13 @@ def build(op: Operation, path_values: dict[str, Any], gen: Generator, body_overr
     params = op.spec.get("parameters", [])
     by_name = {p["name"]: p for p in params if p.get("in") == "path"}
 
-    def fill(match: re.Match) -> str:
+    def fill(match: re.Match[str]) -> str:
         name = match.group(1)
         value = path_values[name] if name in path_values else _param_value(by_name.get(name, {"name": name}), gen)
         return quote(str(value), safe="")
 
     path = _PARAM.sub(fill, op.path)
-    query = []
+    query: list[tuple[str, str]] = []
     for p in params:
         if p.get("in") == "query" and p.get("required"):
             value = _param_value(p, gen)

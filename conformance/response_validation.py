@@ -72,6 +72,7 @@ class ResponseValidator:
         try:
             self.api.validate_response(request, response)
         except Exception as exc:  # openapi-core raises one error type per kind of mismatch
-            detail = "; ".join(str(e) for e in getattr(exc, "schema_errors", []) or []) or str(getattr(exc, "__cause__", "") or "")
+            detail = "; ".join(str(e) for e in getattr(exc, "schema_errors", []) or []) \
+                or str(getattr(exc, "__cause__", "") or "")
             return [f"{type(exc).__name__}: {exc} {detail}".strip()[:1500]]
         return []

@@ -22,7 +22,7 @@ class Envelope:
     codes: set[str] = field(default_factory=set)
 
 
-def _kind(schema: dict) -> str | None:
+def _kind(schema: dict[str, Any]) -> str | None:
     props = schema.get("properties") or {}
     inner = merge_all_of(props.get("error") or {})
     if "error" in props:
@@ -34,7 +34,7 @@ def _kind(schema: dict) -> str | None:
     return None
 
 
-def _schema_codes(schema: dict, kind: str) -> set[str]:
+def _schema_codes(schema: dict[str, Any], kind: str) -> set[str]:
     inner = merge_all_of((schema.get("properties") or {}).get("error") or {})
     if kind == STRUCTURED:
         inner = merge_all_of((inner.get("properties") or {}).get("code") or {})
@@ -55,14 +55,14 @@ def body_kind(body: Any) -> str | None:
     return None
 
 
-def body_code(body: dict, kind: str) -> str | None:
+def body_code(body: Any, kind: str | None) -> str | None:
     if kind == STRUCTURED:
         code = body["error"].get("code")
         return code if isinstance(code, str) else None
     return body["error"] if kind == STRING else None
 
 
-def envelopes(response: dict) -> list[Envelope]:
+def envelopes(response: dict[str, Any]) -> list[Envelope]:
     """The envelopes a documented error response allows (empty when it documents no JSON body)."""
     media = next((m for m in (response.get("content") or {}) if "json" in m), None)
     if media is None:
@@ -88,7 +88,7 @@ def envelopes(response: dict) -> list[Envelope]:
     return found
 
 
-def problems(response: dict | None, status: int, body: Any) -> list[str]:
+def problems(response: dict[str, Any] | None, status: int, body: Any) -> list[str]:
     """Why an error answer breaks the documented vocabulary; empty when it keeps it (or documents nothing)."""
     if response is None or status < 400:
         return []

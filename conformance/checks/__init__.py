@@ -1,105 +1,103 @@
 """The suite's own checks: small named flows over the operations a run selected, each reporting an outcome per
-operation (passed, a finding, or skipped with the reason). `CHECKS` lists them in the order a run executes them;
-every response they receive is also judged by the response rules (`conformance.observe`)."""
+operation (passed, a finding, or skipped with the reason). `load_all` registers them in the order a run executes
+them; every response they receive is also judged by the response rules (`conformance.observe`).
+
+Operations are checked concurrently (`--workers`) within the run's rate limit, one lane per resource (flows on
+the same records, such as two jobs of one article, would step on each other), except by the checks that measure
+shared state (a balance, a rate-limit window), which go one operation at a time."""
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
-from dataclasses import dataclass
-from urllib.parse import parse_qsl, urlsplit
+from concurrent.futures import ThreadPoolExecutor
 
-from contract import SAFE_METHODS, Contract, Expression, QueryTypes
+from ..discovery import BudgetReached
+from ..events import PhaseFinished, PhaseStarted, Step
+from ..findings import Finding
+from ..target import TargetDown, TransportFailed
+from . import async_contract, credits, isolation, lifecycle, records, throttle
+from .context import Context
+from .names import TRANSPORT
+from .registry import Check, Registry
 
-from ..discovery import Known
-from ..findings import Finding, Results
-from ..progress import Progress
-from ..requestgen import PreparedRequest
-from ..target import ConnectionFailed, Exchange, Target
-
-
-@dataclass
-class Context:
-    catalog: Contract
-    target: Target
-    known: Known
-    results: Results
-    selected: list[str]
-    progress: Progress
-    read_only: bool
-    allow_spend: bool
-    job_timeout: float
-    coercer: QueryTypes
-
-    def blocked(self, oid: str) -> str | None:
-        """Why this run may not call `oid` for real: it writes under --read-only, or spends without --allow-spend."""
-        if self.read_only and self.catalog.ops[oid].method not in SAFE_METHODS:
-            return "writes: not with --read-only"
-        if self.catalog.spends(oid) and not self.allow_spend:
-            return "spends credits: needs --allow-spend"
-        return None
-
-    def finding(self, oid: str, check: str, message: str, exchange: Exchange | None = None) -> None:
-        curl = exchange.curl(self.target.base_url) if exchange is not None else None
-        self.results.failed(Finding(oid, check, message, curl, phase=check))
-
-    def cost(self, oid: str, expr: Expression, request: PreparedRequest, path: dict, record: dict | None) -> int:
-        """A credit expression evaluated over the request the way x-mock-credits defines it (ceil, never negative)."""
-        query_text = urlsplit(request.path).query
-        env = {"body": request.json if isinstance(request.json, dict) else {},
-               "query": self.coercer.query(oid, parse_qsl(query_text, keep_blank_values=True)),
-               "path": path, "record": record or {}}
-        try:
-            return max(0, int(math.ceil(float(expr.evaluate(env) or 0))))
-        except (TypeError, ValueError):
-            return 0
+__all__ = ["Check", "Context", "MaxFailures", "Registry", "load_all", "run_all"]
 
 
-@dataclass(frozen=True)
-class Check:
-    name: str
-    summary: str
-    applies: Callable[[Context, str], bool]
-    needs: Callable[[Context], str | None]  # why the run cannot do it (a flag it lacks), else None
-    run_one: Callable[[Context, str], None]
+class MaxFailures(Exception):
+    """The run reached --max-failures findings: it stops, and its reports say so."""
 
 
-CHECKS: dict[str, Check] = {}
+def load_all() -> Registry[Check]:
+    """Every check, in the order a run executes them: throttle exhaustion last (it uses the quota up)."""
+    registry: Registry[Check] = Registry()
+    for item in (async_contract.async_contract, credits.credit_cost, credits.credit_refusal,
+                 isolation.team_isolation, lifecycle.resource_lifecycle, records.records,
+                 throttle.throttle_headers, throttle.throttle_limit):
+        registry.register(item)
+    return registry
 
 
-def check(name: str, summary: str, applies: Callable[[Context, str], bool],
-          needs: Callable[[Context], str | None] = lambda ctx: None) -> Callable:
-    def register(run_one: Callable[[Context, str], None]) -> Callable[[Context, str], None]:
-        CHECKS[name] = Check(name, summary, applies, needs, run_one)
-        return run_one
-    return register
+def _one(ctx: Context, chk: Check, oid: str) -> None:
+    try:
+        chk.run_one(ctx, oid)
+    except TransportFailed as exc:
+        ctx.results.failed(Finding(exc.operation, TRANSPORT, f"no answer to {exc}", exc.curl, phase=chk.name))
+        ctx.results.skipped(oid, chk.name, f"the target did not answer: {exc.reason}")
+    except BudgetReached as exc:
+        ctx.results.skipped(oid, chk.name, str(exc))
+    except TargetDown:
+        raise
+    except Exception as exc:  # one broken flow must not hide the others' outcomes
+        ctx.results.errored(oid, chk.name, f"{type(exc).__name__}: {exc}")
 
 
-def writes(ctx: Context) -> str | None:
-    return "writes: not with --read-only" if ctx.read_only else None
-
-
-def run_all(ctx: Context) -> None:
-    """Run every registered check over the operations it applies to, in registration order."""
-    for chk in CHECKS.values():
+def run_all(ctx: Context, registry: Registry[Check], workers: int = 1, max_failures: int | None = None,
+            on_phase: Callable[[str], None] = lambda name: None) -> None:
+    """Run every registered check over the operations it applies to, in registration order (`on_phase` hears
+    each check's name as it starts); raises MaxFailures once the run holds `max_failures` findings."""
+    emit = ctx.results.bus.emit
+    for chk in registry:
         todo = [oid for oid in ctx.selected if chk.applies(ctx, oid)]
         if not todo:
             continue
         reason = chk.needs(ctx)
-        ctx.progress.phase(chk.name, len(todo))
-        for oid in todo:
-            if reason:
+        on_phase(chk.name)
+        emit(PhaseStarted(chk.name, len(todo)))
+        if reason:
+            for oid in todo:
                 ctx.results.skipped(oid, chk.name, reason)
-            else:
-                try:
-                    chk.run_one(ctx, oid)
-                except ConnectionFailed:
-                    raise
-                except Exception as exc:  # one broken flow must not hide the others' outcomes
-                    ctx.results.errored(oid, chk.name, f"{type(exc).__name__}: {exc}")
-            ctx.progress.step(oid)
-        ctx.progress.done()
+        else:
+            def one(oid: str, chk: Check = chk) -> None:
+                _one(ctx, chk, oid)
+                emit(Step(oid))
+                if max_failures is not None and len(ctx.results.findings) >= max_failures:
+                    raise MaxFailures(f"reached --max-failures {max_failures}")
+            _each(_lanes(ctx, todo), one, workers if chk.concurrent else 1)
+        emit(PhaseFinished(chk.name))
 
 
-# The checks register themselves on import, in the order a run executes them: records first (it sees the data
-# as found), throttle exhaustion last (it uses the quota up).
-from . import async_contract, credits, isolation, lifecycle, records, throttle  # noqa: E402,F401
+def _lanes(ctx: Context, todo: list[str]) -> list[list[str]]:
+    """The operations grouped by the resource they act on, in selection order."""
+    lanes: dict[str, list[str]] = {}
+    for oid in todo:
+        binding = ctx.catalog.decls[oid].binding
+        lanes.setdefault(binding.resource if binding else oid, []).append(oid)
+    return list(lanes.values())
+
+
+def _each(lanes: list[list[str]], one: Callable[[str], None], workers: int) -> None:
+    def lane(oids: list[str]) -> None:
+        for oid in oids:
+            one(oid)
+
+    if workers <= 1:
+        for oids in lanes:
+            lane(oids)
+        return
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        futures = [pool.submit(lane, oids) for oids in lanes]
+        try:
+            for future in futures:
+                future.result()  # re-raises TargetDown / MaxFailures
+        finally:
+            for future in futures:
+                future.cancel()

@@ -1,13 +1,14 @@
 """Team isolation (`--other-team-token`): a team-scoped record the team can see is refused to another team with
 the refusal the spec declares for foreign records (`x-mock-resources.<name>.foreign`: 403, or 404 with a code),
 never 2xx; children of its records are refused the same way, and its records never appear in the other team's
-lists."""
+lists. The probes honour the run's gates like every other call: a write needs --allow-writes, a credited call
+--allow-spend, and a destructive probe is aimed only at a record the run created."""
 from __future__ import annotations
 
 from .. import vocabulary
-from . import Context, check
-
-NAME = "team_isolation"
+from .context import Context
+from .names import TEAM_ISOLATION
+from .registry import check
 
 
 def _resource(ctx: Context, oid: str) -> str | None:
@@ -30,22 +31,31 @@ def _needs(ctx: Context) -> str | None:
     return None if ctx.target.tokens.get("other") else "needs --other-team-token"
 
 
-@check(NAME, "another team's token is refused (documented 403 / 404+code) and never sees the team's records",
+@check(TEAM_ISOLATION, "another team's token is refused (documented 403 / 404+code) and never sees the team's records",
        lambda ctx, oid: _resource(ctx, oid) is not None, _needs)
 def team_isolation(ctx: Context, oid: str) -> None:
     binding = ctx.catalog.decls[oid].binding
+    resource = _resource(ctx, oid)
+    assert binding is not None and resource is not None
+    if ctx.skip_if_blocked(oid, TEAM_ISOLATION):
+        return
     if binding.action == "list" and not binding.parent_param:
-        _lists_stay_apart(ctx, oid)
+        _lists_stay_apart(ctx, oid, binding.resource)
     else:
-        _foreign_is_refused(ctx, oid, _resource(ctx, oid))
+        _foreign_is_refused(ctx, oid, resource)
 
 
 def _foreign_is_refused(ctx: Context, oid: str, resource: str) -> None:
     values = ctx.known.path_values(oid)
     binding = ctx.catalog.decls[oid].binding
+    assert binding is not None
     named = binding.id_param or binding.parent_param
     if named not in values:
-        ctx.results.skipped(oid, NAME, f"the team has no {resource} record to offer")
+        ctx.results.skipped(oid, TEAM_ISOLATION, f"the team has no {resource} record to offer")
+        return
+    if ctx.gates.destroys(ctx.catalog, oid) and not ctx.gates.on_mock \
+            and not ctx.known.made_by_run(resource, values[named]):
+        ctx.results.skipped(oid, TEAM_ISOLATION, f"would aim a delete at a {resource} the run did not create")
         return
     answer = ctx.known.send(oid, values, role="other")
     foreign = ctx.catalog.resources[resource].foreign
@@ -58,30 +68,29 @@ def _foreign_is_refused(ctx: Context, oid: str, resource: str) -> None:
     codes = {c for e in vocabulary.envelopes(documented) for c in e.codes} if documented else set()
     expected_code = foreign.code if foreign.code in codes else None
     if answer.ok:
-        ctx.finding(oid, NAME, f"another team was served {answer.status} on the team's {resource} "
+        ctx.finding(oid, TEAM_ISOLATION, f"another team was served {answer.status} on the team's {resource} "
                     f"{values[named]!r}; the spec declares {foreign.status} for a foreign record", answer)
     elif answer.status != foreign.status or (expected_code and code != expected_code):
         expected = f"{foreign.status}" + (f" with code {expected_code}" if expected_code else "")
         got = f"{answer.status}" + (f" with code {code}" if code else "")
-        ctx.finding(oid, NAME, f"another team's call on the team's {resource} {values[named]!r} answered {got}; "
-                    f"the spec declares {expected} for a foreign record", answer)
+        ctx.finding(oid, TEAM_ISOLATION, f"another team's call on the team's {resource} {values[named]!r} answered "
+                    f"{got}; the spec declares {expected} for a foreign record", answer)
     else:
-        ctx.results.passed(oid, NAME)
+        ctx.results.passed(oid, TEAM_ISOLATION)
 
 
-def _lists_stay_apart(ctx: Context, oid: str) -> None:
-    resource = ctx.catalog.decls[oid].binding.resource
+def _lists_stay_apart(ctx: Context, oid: str, resource: str) -> None:
     key = ctx.catalog.resources[resource].key
     own = set(map(str, ctx.known.ids(resource)))
     if not own:
-        ctx.results.skipped(oid, NAME, f"the team has no {resource} record to look for")
+        ctx.results.skipped(oid, TEAM_ISOLATION, f"the team has no {resource} record to look for")
         return
     answer = ctx.known.send(oid, {}, role="other")
     body = answer.json()
     rows = body.get("data") if isinstance(body, dict) else body
     leaked = sorted({str(r.get(key)) for r in rows or [] if isinstance(r, dict)} & own) if answer.ok else []
     if leaked:
-        ctx.finding(oid, NAME, f"another team's list shows the team's {resource} record(s) {', '.join(leaked)}",
-                    answer)
+        ctx.finding(oid, TEAM_ISOLATION, f"another team's list shows the team's {resource} record(s) "
+                    f"{', '.join(leaked)}", answer)
     else:
-        ctx.results.passed(oid, NAME)
+        ctx.results.passed(oid, TEAM_ISOLATION)

@@ -5,11 +5,17 @@ gives 429 with Retry-After and the documented body. Exhausting spends quota, so 
 from __future__ import annotations
 
 import time
+from typing import Any
+
+from contract import ThrottleDecl
 
 from ..target import Exchange, http_date, retry_after
-from . import Context, check
+from .context import Context
+from .names import THROTTLE_HEADERS as HEADERS
+from .names import THROTTLE_LIMIT as LIMIT
+from .names import CheckName
+from .registry import check
 
-HEADERS, LIMIT = "throttle_headers", "throttle_limit"
 NAMES = ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset")
 MAX_CALLS = 250  # a limit above this is not exhausted: too many requests for a CI run
 EPOCH = 1_000_000_000  # a Reset above this is a unix time, below it seconds from now
@@ -20,17 +26,22 @@ def _throttled(ctx: Context, oid: str) -> bool:
     return ctx.catalog.decls[oid].throttle is not None
 
 
+def _declared(ctx: Context, oid: str) -> ThrottleDecl:
+    throttle = ctx.catalog.decls[oid].throttle
+    assert throttle is not None
+    return throttle
+
+
 def _int(exchange: Exchange, name: str) -> int | None:
     try:
-        return int(exchange.header(name))
-    except (TypeError, ValueError):
+        return int(exchange.header(name) or "")
+    except ValueError:
         return None
 
 
-def _served(ctx: Context, oid: str, check_name: str) -> tuple[dict, Exchange] | None:
+def _served(ctx: Context, oid: str, check_name: CheckName) -> tuple[dict[str, Any], Exchange] | None:
     """A served call of `oid` (waiting out a 429), or None after recording why there is none."""
-    if ctx.blocked(oid):
-        ctx.results.skipped(oid, check_name, ctx.blocked(oid))
+    if ctx.skip_if_blocked(oid, check_name):
         return None
     values = ctx.known.path_values(oid)
     answer = ctx.known.send(oid, values)
@@ -45,7 +56,8 @@ def _server_now(exchange: Exchange) -> float:
     return http_date(exchange.header("Date")) or time.time()
 
 
-@check(HEADERS, "served calls carry consistent X-RateLimit-Limit/Remaining/Reset headers", _throttled)
+@check(HEADERS, "served calls carry consistent X-RateLimit-Limit/Remaining/Reset headers", _throttled,
+       concurrent=False)
 def throttle_headers(ctx: Context, oid: str) -> None:
     served = _served(ctx, oid, HEADERS)
     if served is None:
@@ -55,7 +67,7 @@ def throttle_headers(ctx: Context, oid: str) -> None:
     if missing:
         ctx.finding(oid, HEADERS, f"a served call of a throttled operation lacks {', '.join(missing)}", first)
         return
-    declared = ctx.catalog.decls[oid].throttle
+    declared = _declared(ctx, oid)
     limit, remaining, reset = (_int(first, n) for n in NAMES)
     problems = []
     if limit != declared.limit:
@@ -64,7 +76,7 @@ def throttle_headers(ctx: Context, oid: str) -> None:
         problems.append(f"X-RateLimit-Remaining {first.header(NAMES[1])!r} is not between 0 and the limit")
     if reset is None or (reset >= EPOCH and reset + SKEW_SECONDS < _server_now(first)) or reset < 0:
         problems.append(f"X-RateLimit-Reset {first.header(NAMES[2])!r} is not a time in the future")
-    if not problems and remaining:
+    if not problems and remaining and limit is not None:
         second = ctx.known.send(oid, values)
         after = _int(second, NAMES[1])
         if second.ok and _int(second, NAMES[2]) == reset and after != remaining - 1:
@@ -78,25 +90,27 @@ def throttle_headers(ctx: Context, oid: str) -> None:
 
 
 def _needs_spend(ctx: Context) -> str | None:
-    return None if ctx.allow_spend else "exhausting the limit spends quota: needs --allow-spend"
+    return None if ctx.gates.allow_spend else "exhausting the limit spends quota: needs --allow-spend"
 
 
 @check(LIMIT, "calls over the declared limit get 429 with Retry-After and the documented body", _throttled,
-       _needs_spend)
+       _needs_spend, concurrent=False)
 def throttle_limit(ctx: Context, oid: str) -> None:
-    declared = ctx.catalog.decls[oid].throttle
+    declared = _declared(ctx, oid)
     if declared.limit >= MAX_CALLS:
         ctx.results.skipped(oid, LIMIT, f"a limit of {declared.limit} is too high to exhaust in a run")
         return
-    if ctx.blocked(oid):
-        ctx.results.skipped(oid, LIMIT, ctx.blocked(oid))
+    if ctx.skip_if_blocked(oid, LIMIT):
         return
-    request = ctx.known.request(oid, ctx.known.path_values(oid))
-    refused = last = window = None
+    values = ctx.known.path_values(oid)
+    request = ctx.known.request(oid, values)
+    refused: Exchange | None = None
+    last: Exchange | None = None
+    window: str | None = None
     in_window = 0
     # A window may roll over mid-way (its Reset changes): counting starts again, for at most one more window.
     for _ in range(2 * (declared.limit + 1)):
-        last = ctx.target.send(oid, request, "team", retry=False)
+        last = ctx.known.send_request(oid, request, "team", values, retry=False)
         if last.status == 429:
             refused = last
             break

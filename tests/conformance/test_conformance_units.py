@@ -91,12 +91,10 @@ def _target(answers: list[httpx.Response]) -> tuple[Target, list[httpx.Request]]
     sent: list[httpx.Request] = []
 
     def handle(request: httpx.Request) -> httpx.Response:
-        if request.url.path == "/__mock":
-            return httpx.Response(404)  # not the mock: waits are sleeps
         sent.append(request)
         return answers[min(len(sent), len(answers)) - 1]
 
-    return Target("http://api.test/v1", {"team": "t0k"}, transport=httpx.MockTransport(handle)), sent
+    return Target("http://api.test/v1", {"team": "t0k"}, http=httpx.MockTransport(handle)), sent
 
 
 def test_a_429_is_waited_out_and_resent():

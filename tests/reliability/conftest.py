@@ -8,8 +8,8 @@ from typing import Any
 import httpx
 import pytest
 from conftest import API, SPEC
+from serving import serving
 
-from conformance.fuzz import serving
 from conformance.requestgen import PreparedRequest, build
 from conformance.response_validation import ResponseValidator
 from contract import Generator
