@@ -231,6 +231,10 @@ class ValidationDecl:
     codes: dict[str, Any] = dataclasses.field(default_factory=dict)
     default: str | None = None
 
+    def status_of(self, op: Operation) -> int | None:
+        """The documented status that answers invalid input to `op`: the declared one, else 422, else 400."""
+        return next((s for s in (self.status, 422, 400) if str(s) in op.responses), None)
+
     def code_for(self, fields: Iterable[str]) -> str | None:
         """The code of the first invalid field: the most specific declaration that names it wins, so
         `urls.*: invalid_url` (a bad item) and `urls: too_many_urls` (the list itself) can both be declared."""

@@ -161,8 +161,7 @@ class MockApp:
     # -- refusals ---------------------------------------------------------------------------------------------
     def validation_status(self, op: Operation) -> int | None:
         """The documented status that answers invalid input to `op`: x-mock-validation's, else 422, else 400."""
-        declared = self.engine.plans[op.operation_id].decl.validation.status
-        return next((s for s in (declared, 422, 400) if str(s) in op.responses), None)
+        return self.engine.plans[op.operation_id].decl.validation.status_of(op)
 
     def validation_reply(self, op: Operation | None, fields: dict[str, list[str]]) -> Reply:
         # seam: the mock's refusal policy answers invalid input (a defect may answer 500; errors.Refusals)

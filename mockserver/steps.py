@@ -105,7 +105,8 @@ def references(engine: Engine, ex: Exchange) -> None:
 
 def named_in_body(engine: Engine, ex: Exchange) -> None:
     """Isolation beyond the path: a record that a create or update names in its body (the parent, a field
-    declared `coherence.refers`) must be one the caller can see, else it is as missing as in a path."""
+    declared `coherence.refers`) must be one the caller can see, else the field is invalid (Laravel's `exists`
+    rule: the operation's documented validation answer, another team's record as unknown as a missing one)."""
     binding, body, caller = ex.plan.decl.binding, ex.call.body, ex.call.caller
     if binding is None or binding.action not in ("create", "update", "action") or not isinstance(body, dict):
         return
@@ -117,9 +118,11 @@ def named_in_body(engine: Engine, ex: Exchange) -> None:
         value = body.get(name)
         if value is None or target in ex.refs or engine.named(target, value, caller.team if caller else None):
             continue
-        missing = engine.resources[target].missing
+        missing, validation = engine.resources[target].missing, ex.plan.decl.validation
+        status = validation.status_of(ex.plan.op)
+        code = validation.code_for([name]) if status is not None else missing.code
         message = f"The selected {name.replace('_', ' ')} is invalid."
-        raise engine.refuse(ex.plan.op, missing.status, missing.code, fields={name: [message]})
+        raise engine.refuse(ex.plan.op, status or missing.status, code, fields={name: [message]})
 
 
 def referenced(engine: Engine, ex: Exchange, ref: Reference) -> Stored:

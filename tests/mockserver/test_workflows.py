@@ -78,7 +78,8 @@ def test_single_grounding_audit_echoes_its_request_and_fills_in_only_when_done()
         project = client.get(f"{API}/tracking-projects", headers=TEAM_B).json()["data"][0]["id"]
         foreign = client.post(f"{API}/grounding/analyze", headers=TEAM_A,
                               json={"url": "https://example.com/b", "tracking_project_id": project})
-        assert foreign.status_code == 404, "another team's project named in the body is as missing as in a path"
+        assert foreign.status_code == 422, "another team's project named in the body is an unknown one"
+        assert foreign.json()["error"]["message"] == "The selected tracking project id is invalid."
 
 
 def test_grounding_batch_audits_the_urls_it_was_given_and_shows_its_callback():
