@@ -19,8 +19,8 @@ def world():
         yield mock, client, ResponseValidator(SPEC)
 
 
-def _ordered_operations():
-    mock = Mock(SPEC)
+def _ordered_operations(spec=SPEC):
+    mock = Mock(spec)
     ops = list(mock.engine.plans.values())
     late = lambda p: bool(p.decl.binding) and p.decl.binding.action in DESTRUCTIVE  # noqa: E731
     return [p.op.operation_id for p in sorted(ops, key=late)]
