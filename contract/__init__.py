@@ -11,6 +11,7 @@ from ._dates import calendar_value, in_current, iso_utc, parse_instant
 from ._declarations import (
     NAMESPACE,
     Binding,
+    Coherence,
     Credits,
     DeclarationError,
     JobDecl,
@@ -70,6 +71,7 @@ __all__ = [
     "QueryTypes",
     "QueueDecl",
     "RefResolver",
+    "Coherence",
     "Reference",
     "Refusal",
     "RequestIdDecl",

@@ -11,6 +11,8 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,9 +24,9 @@ from ._resources import spec_path
 
 VOCABULARY = spec_path("extensions.schema.json")
 NAMESPACE = "x-mock-"
-OPERATION_KEYS = ("x-mock-resource", "x-mock-preconditions", "x-mock-credits", "x-mock-throttle", "x-mock-job",
-                  "x-mock-webhook", "x-mock-validation", "x-mock-admin", "x-mock-ledger", "x-mock-references",
-                  "x-mock-source", "x-mock-assumed")
+OPERATION_KEYS = ("x-mock-resource", "x-mock-echo", "x-mock-preconditions", "x-mock-credits", "x-mock-throttle",
+                  "x-mock-job", "x-mock-webhook", "x-mock-validation", "x-mock-admin", "x-mock-ledger",
+                  "x-mock-references", "x-mock-source", "x-mock-assumed")
 ROOT_KEYS = ("x-mock-resources", "x-mock-validation", "x-mock-request-id", "x-mock-source", "x-mock-assumed")
 
 
@@ -36,6 +38,27 @@ class DeclarationError(ValueError):
 class Refusal:
     status: int
     code: str | None = None
+
+
+@dataclass(frozen=True)
+class StateBound:
+    """A field that has a value only while the record's `field` is one of `states` (`error_message` when failed)."""
+    field: str
+    states: tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class Coherence:
+    """Where a record's field values come from (`x-mock-resources.<name>.coherence`), one mapping per kind: the
+    engine keeps every record of the resource true to them, whatever wrote it (a create, a job, the fixtures)."""
+    echo: dict[str, str] = dataclasses.field(default_factory=dict)  # field -> request body field
+    refers: dict[str, str] = dataclasses.field(default_factory=dict)  # field -> resource
+    state: dict[str, StateBound] = dataclasses.field(default_factory=dict)
+    clock: tuple[str, ...] = ()  # timestamps in the order they happen
+
+    @property
+    def declared(self) -> int:
+        return len(self.echo) + len(self.refers) + len(self.state) + len(self.clock)
 
 
 @dataclass(frozen=True)
@@ -57,6 +80,7 @@ class ResourceDecl:
     fixture_sets: list[Any] | None = None  # one list of field values per parent record (see seeding.py)
     # field -> schema: stored beside the record, never answered
     internal: dict[str, Any] = dataclasses.field(default_factory=dict)
+    coherence: Coherence = Coherence()
 
 
 @dataclass(frozen=True)
@@ -80,6 +104,16 @@ class Binding:
     response_set: dict[str, Any] = dataclasses.field(default_factory=dict)
     media: dict[str, Any] | None = None  # {field, map}: the record's field picks the response media type
     matches: dict[str, Any] | None = None  # bulk-update: {from: body field, rules: {key: {field, test, map, default}}}
+    creates: tuple[Creates, ...] = ()
+
+
+@dataclass(frozen=True)
+class Creates:
+    """One record of `resource` per item of the body list `each`, a child of the call's record (the wizard's
+    keywords and prompts); `values` are templates over the call with `item` the list's item."""
+    resource: str
+    each: str
+    values: dict[str, Any] = dataclasses.field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -172,6 +206,7 @@ class Reference:
     resource: str
     refuse: Refusal
     where: dict[str, Any] = dataclasses.field(default_factory=dict)
+    optional: bool = False
 
 
 @dataclass(frozen=True)
@@ -187,6 +222,7 @@ class WebhookDecl:
     signature_header: str
     id_header: str | None = None
     retry_seconds: tuple[float, ...] = ()
+    state_field: str | None = None  # where the record shows how its callback's delivery went
 
 
 @dataclass(frozen=True)
@@ -194,6 +230,19 @@ class ValidationDecl:
     status: int = 422
     codes: dict[str, Any] = dataclasses.field(default_factory=dict)
     default: str | None = None
+
+    def status_of(self, op: Operation) -> int | None:
+        """The documented status that answers invalid input to `op`: the declared one, else 422, else 400."""
+        return next((s for s in (self.status, 422, 400) if str(s) in op.responses), None)
+
+    def code_for(self, fields: Iterable[str]) -> str | None:
+        """The code of the first invalid field: the most specific declaration that names it wins, so
+        `urls.*: invalid_url` (a bad item) and `urls: too_many_urls` (the list itself) can both be declared."""
+        for name in fields:
+            for key in (name, re.sub(r"\.\d+(?=\.|$)", ".*", name), name.split(".")[0]):
+                if key in self.codes:
+                    return str(self.codes[key])
+        return self.default
 
 
 @dataclass(frozen=True)
@@ -208,6 +257,7 @@ class OperationDecl:
     admin: bool = False
     ledger: str | None = None
     references: list[Reference] = dataclasses.field(default_factory=list)
+    echo: dict[str, Any] = dataclasses.field(default_factory=dict)  # answer field -> template over the request
 
 
 def _refusal(raw: dict[str, Any] | None, default: Refusal) -> Refusal:
@@ -257,8 +307,16 @@ def read_resources(doc: SpecDocument) -> dict[str, ResourceDecl]:
             fixture_values=raw.get("fixture-values") or {},
             fixture_sets=(raw.get("fixtures") or {}).get("sets"),
             internal=raw.get("internal") or {},
+            coherence=_coherence(raw.get("coherence") or {}),
         )
     return out
+
+
+def _coherence(raw: dict[str, Any]) -> Coherence:
+    return Coherence(echo=dict(raw.get("echo") or {}), refers=dict(raw.get("refers") or {}),
+                     state={name: StateBound(bound["field"], tuple(bound["in"]))
+                            for name, bound in (raw.get("state") or {}).items()},
+                     clock=tuple(raw.get("clock") or ()))
 
 
 def read_operation(op: Operation, root_validation: dict[str, Any] | None) -> OperationDecl:
@@ -272,7 +330,9 @@ def read_operation(op: Operation, root_validation: dict[str, Any] | None) -> Ope
                           (r["link"]["resource"], r["link"]["field"]) if "link" in r else None,
                           where=r.get("where") or {}, search=r.get("search"), select=r.get("select"),
                           response_set=r.get("response-set") or {}, media=r.get("media"),
-                          matches=r.get("matches"))
+                          matches=r.get("matches"),
+                          creates=tuple(Creates(c["resource"], c["each"], c.get("values") or {})
+                                        for c in r.get("creates") or ()))
     preconditions = []
     for p in raw.get("x-mock-preconditions") or []:
         test = next(t for t in ("equals", "in", "not-in", "is") if t in p)
@@ -298,14 +358,29 @@ def read_operation(op: Operation, root_validation: dict[str, Any] | None) -> Ope
     if "x-mock-webhook" in raw:
         w = raw["x-mock-webhook"]
         webhook = WebhookDecl(w["url-field"], w["secret-field"], w["signature-header"], w.get("id-header"),
-                              tuple(w.get("retry-seconds", ())))
+                              tuple(w.get("retry-seconds", ())), w.get("state-field"))
     v = raw.get("x-mock-validation") or root_validation or {}
     return OperationDecl(
         binding=binding, preconditions=preconditions, credits=credits, throttle=throttle, job=job, webhook=webhook,
         validation=ValidationDecl(v.get("status", 422), v.get("codes", {}), v.get("default")),
         admin=bool(raw.get("x-mock-admin")), ledger=raw.get("x-mock-ledger"),
         references=[Reference(r["field"], r["resource"], _refusal(r.get("refuse"), Refusal(404)),
-                              r.get("where") or {}) for r in raw.get("x-mock-references") or []])
+                              r.get("where") or {}, bool(r.get("optional")))
+                    for r in raw.get("x-mock-references") or []],
+        echo=raw.get("x-mock-echo") or {})
+
+
+def _coherence_problems(res: ResourceDecl, resources: dict[str, ResourceDecl]) -> list[str]:
+    """A coherence declaration must name the record's own fields and declared resources."""
+    where = f"x-mock-resources.{res.name}.coherence"
+    props = res.schema.get("properties") or {}
+    named = [*res.coherence.echo, *res.coherence.refers, *res.coherence.state, *res.coherence.clock]
+    named += [bound.field for bound in res.coherence.state.values()]
+    problems = [f"{where}: {name!r} is not a field of {res.schema_ref}" for name in named
+                if name not in props and name not in res.internal]
+    problems += [f"{where}.refers: {target!r} is not a declared resource"
+                 for target in res.coherence.refers.values() if target not in resources]
+    return problems
 
 
 def _queue(raw: dict[str, Any] | None) -> QueueDecl | None:
@@ -329,6 +404,7 @@ def read_all(doc: SpecDocument) -> tuple[dict[str, ResourceDecl], dict[str, Oper
                  decl.binding and decl.binding.link and decl.binding.link[0]]
         named += [s["resource"] for s in (decl.job.spawn if decl.job else [])]
         named += [r.resource for r in decl.references]
+        named += [c.resource for c in (decl.binding.creates if decl.binding else ())]
         if decl.job and decl.job.queue and decl.job.queue.waiting not in decl.job.states:
             problems.append(f"{oid}: x-mock-job.queue.waiting {decl.job.queue.waiting!r} is not one of its states")
         for name in filter(None, named):
@@ -337,6 +413,7 @@ def read_all(doc: SpecDocument) -> tuple[dict[str, ResourceDecl], dict[str, Oper
     for res in resources.values():
         if res.parent and res.parent[0] not in resources:
             problems.append(f"x-mock-resources.{res.name}: parent {res.parent[0]!r} is not declared")
+        problems += _coherence_problems(res, resources)
     if problems:
         raise DeclarationError("invalid behaviour declarations:\n  " + "\n  ".join(problems))
     return resources, ops

@@ -134,6 +134,9 @@ def ledger(engine: Engine, ex: Exchange) -> Reply | None:
 
 def create(engine: Engine, ex: Exchange) -> Reply | None:
     binding, caller = _bound(ex), ex.call.caller
+    if binding.resource in ex.refs:  # the body names a record of its own kind: the call continues that one
+        ex.record = ex.refs[binding.resource]
+        return update(engine, ex)
     stored = engine.new_record(binding.resource, caller.team if caller else None,
                                caller.team_id if caller else None, caller.user_id if caller else None, ex.parent,
                                _body(ex), engine.state.clock.now_iso())
@@ -160,14 +163,15 @@ def delete(engine: Engine, ex: Exchange) -> Reply | None:
     trash = engine.resources[record.resource].trash_field
     if trash:
         record.fields[trash] = engine.state.clock.now_iso()
+        if ex.plan.shape != "static":  # documented to answer the trashed record, not an example of one
+            return None
     else:
-        engine.state.store.remove(record.resource, record.key)
+        engine.remove(record)
     return engine.static(ex.plan)
 
 
 def purge(engine: Engine, ex: Exchange) -> Reply | None:
-    record = _addressed(ex)
-    engine.state.store.remove(record.resource, record.key)
+    engine.remove(_addressed(ex))
     return engine.static(ex.plan)
 
 

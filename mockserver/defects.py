@@ -143,6 +143,12 @@ def cross_team_leak(engine: Engine) -> None:
     engine.resources.update({name: replace(res, scope="global") for name, res in engine.resources.items()})
 
 
+def body_names_unchecked(engine: Engine) -> None:
+    def taken_as_given(engine: Engine, ex: Exchange) -> None:
+        """Records a body names are neither looked up nor checked for the caller's team."""
+    engine.replace_step("references", taken_as_given)
+
+
 def job_never_completes(engine: Engine) -> None:
     for oid in list(engine.jobs.decls):
         engine.jobs.hang(oid)
@@ -203,6 +209,15 @@ def _declares(*actions: str) -> Callable[[Engine, Plan], bool]:
     return lambda engine, plan: plan.decl.binding is not None and plan.decl.binding.action in actions
 
 
+def _names_in_body(engine: Engine, plan: Plan) -> bool:
+    binding = plan.decl.binding
+    if plan.decl.references:
+        return True
+    if binding is None or binding.resource not in engine.resources or binding.action not in ("create", "update"):
+        return False
+    return bool(engine.resources[binding.resource].coherence.refers)
+
+
 def _throttled(engine: Engine, plan: Plan) -> bool:
     return plan.decl.throttle is not None
 
@@ -234,6 +249,8 @@ DEFECTS = {d.name: d for d in [
            lambda e, p: _credited(p)),
     Defect("cross-team-leak", "every team sees and may change every other team's records", cross_team_leak,
            lambda e, p: p.decl.binding is not None),
+    Defect("body-names-unchecked", "a record named in a request body may be another team's",
+           body_names_unchecked, _names_in_body),
     Defect("job-never-completes", "async jobs stay in their first state forever", job_never_completes,
            _runs_or_polls_a_job),
     Defect("throttle-off", "declared throttles never refuse", throttle_off, _throttled),

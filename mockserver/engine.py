@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, cast
 
 import jsonschema  # type: ignore[import-untyped]  # no stubs for the pinned 4.26
@@ -222,8 +223,13 @@ class Engine:
         """The records a list, select or aggregate looks at: visible to the caller, jobs current, `where` met."""
         records = self.visible(binding.resource, caller, parent, binding.trash, self.parent_of(binding)[1])
         for stored in records:
-            self.jobs.advance(stored)
+            self.current(stored)
         return Where(binding.where).filter(records, self.state.clock.now())
+
+    def current(self, stored: Stored) -> None:
+        """A record as it is now: its job advanced on the mock clock, its declared coherence applied."""
+        self.jobs.advance(stored)
+        self.cohere(stored)
 
     # -- records ----------------------------------------------------------------------------------------------
     def new_record(self, resource: str, team: str | None, team_id: int | None, user_id: int | None,
@@ -253,7 +259,76 @@ class Engine:
         stored = store.put(resource, key, fields, team if decl.scope == "team" else None)
         for name, schema in decl.internal.items():
             stored.internal[name] = schema["default"] if "default" in schema else generator.value(schema, name)
+        self.cohere(stored, overlay)
         return stored
+
+    def cohere(self, stored: Stored, request: JSON | None = None) -> None:
+        """Keep a record true to its resource's `coherence` declaration, whatever wrote it last: echoed fields
+        take the creating request's values, references name a record the team can see (or are null), fields
+        bound to states are empty outside them, and the declared timestamps run in order, none after now.
+        `request` is the body of the call that creates the record (None for every later write)."""
+        rules = self.resources[stored.resource].coherence
+        fields = stored.fields
+        if request is not None:
+            internal = self.resources[stored.resource].internal
+            for name, source in rules.echo.items():
+                (stored.internal if name in internal else fields)[name] = request.get(source)
+        for name, target in rules.refers.items():
+            if self.named(target, fields.get(name), stored.team) is None:
+                fields[name] = None
+        for name, bound in rules.state.items():
+            if fields.get(bound.field) not in bound.states:
+                fields[name] = self.empty(stored.resource, name)
+            elif fields.get(name) is None and name in rules.clock:
+                fields[name] = self.state.clock.now_iso()
+        self.order_clock(fields, rules.clock)
+
+    def remove(self, stored: Stored) -> None:
+        """Remove a record for good, and what would otherwise name a record that is gone: its children go with
+        it, fields that refer to it (`coherence.refers`) become null."""
+        self.state.store.remove(stored.resource, stored.key)
+        for name, decl in self.resources.items():
+            if decl.parent and decl.parent[0] == stored.resource:
+                for child in list(self.state.store.all(name)):
+                    if child.fields.get(decl.parent[1]) == stored.key:
+                        self.remove(child)
+            for field_name, target in decl.coherence.refers.items():
+                if target == stored.resource:
+                    for other in self.state.store.all(name):
+                        if other.fields.get(field_name) == stored.key:
+                            other.fields[field_name] = None
+
+    def order_clock(self, fields: JSON, names: Sequence[str]) -> None:
+        now = self.state.clock.now()
+        floor = float("-inf")
+        for name in names:
+            at = epoch(fields.get(name)) if fields.get(name) is not None else None
+            if at is None or at == float("inf"):
+                continue
+            if at > now or at < floor:
+                at = min(max(at, floor), now)
+                fields[name] = iso_utc(at)
+            floor = at
+
+    def named(self, resource: str, key: Any, team: str | None) -> Stored | None:
+        """The record of `resource` under `key` that `team` may see, if there is one."""
+        decl = self.resources[resource]
+        if key is None:
+            return None
+        stored = self.state.store.get(resource, coerce_key(key, decl.id_kind))
+        if stored is None or (decl.scope == "team" and stored.team != team):
+            return None
+        return stored
+
+    def empty(self, resource: str, name: str) -> Any:
+        """A field's value before it means anything: null where the schema allows it, else an empty list or
+        object (findings before the audit ran)."""
+        check = self.field_checks[resource].get(name)
+        candidates: tuple[Any, ...] = (None, [], {}, "")
+        for candidate in candidates:
+            if check is None or check.is_valid(candidate):
+                return candidate
+        return None
 
     def merge(self, resource: str, fields: JSON, body: JSON) -> None:
         """Copy request fields the record knows, when the value fits the record's field (a request's
@@ -274,6 +349,25 @@ class Engine:
                    "refs": {k: v.view() for k, v in ex.refs.items()} if ex else {}}
             apply_writes(writes, record.fields, self.state.clock.now_iso(),
                          lambda name: self.generate_field(record.resource, name), env)
+
+    def create_children(self, ex: Exchange) -> None:
+        """`x-mock-resource.creates`: the records a call makes under its record, one per item of a body list,
+        in the same call (the docs' "atomic": all of them exist when the answer does)."""
+        binding, record, caller, body = ex.plan.decl.binding, ex.record, ex.call.caller, ex.call.body
+        if binding is None or record is None or not binding.creates or not isinstance(body, dict):
+            return
+        now_iso = self.state.clock.now_iso()
+        for rule in binding.creates:
+            for item in body.get(rule.each) or []:
+                child = self.new_record(rule.resource, record.team, record.fields.get("team_id"),
+                                        caller.user_id if caller else None, record, None, now_iso)
+                env = {"body": body, "query": ex.call.query, "path": ex.call.path, "record": child.fields,
+                       "item": item}
+                apply_writes(rule.values, child.fields, now_iso,
+                             partial(self.generate_field, rule.resource), env)
+                parent = self.resources[rule.resource].parent
+                if parent:
+                    child.fields[parent[1]] = record.key
 
     def touch(self, record: Stored) -> None:
         if "updated_at" in self.field_schemas[record.resource]:
@@ -302,6 +396,7 @@ class Engine:
                 self.write(stored, decl.fail_fill)
             elif state in decl.states:
                 self.clear_results(stored, decl.fill)
+        self.cohere(stored)
 
     # -- a job's end (job completion subscribers) -------------------------------------------------------------
     def settle_deferred(self, stored: Stored, job: JobDecl, failed: bool) -> None:
@@ -323,11 +418,18 @@ class Engine:
             return
         now_iso = self.state.clock.now_iso()
         for rule in job.spawn:
-            for _ in range(min(apply_count(rule.get("count", 1), stored.fields), limit)):
+            count = min(apply_count(rule.get("count", 1), stored.fields), limit)
+            items: list[Any] = [None] * count
+            if "each" in rule:  # the batch's own URLs, not made-up ones
+                listed = stored.view().get(rule["each"])
+                items = list(listed)[:limit] if isinstance(listed, list) else items
+            for item in items:
                 child = self.new_record(rule["resource"], stored.team, stored.fields.get("team_id"),
                                         stored.fields.get("user_id"), None, None, now_iso)
                 child.fields[rule["field"]] = stored.key
-                self.write(child, rule.get("values") or {})
+                env = {"body": {}, "query": {}, "path": {}, "record": child.fields, "item": item}
+                apply_writes(rule.get("values") or {}, child.fields, now_iso,
+                             partial(self.generate_field, rule["resource"]), env)
                 self.settle_fixture(child)
 
     def cost(self, call: Call, expr: Expression, record: Stored | None) -> int:

@@ -152,8 +152,7 @@ class MockApp:
     # -- refusals ---------------------------------------------------------------------------------------------
     def validation_status(self, op: Operation) -> int | None:
         """The documented status that answers invalid input to `op`: x-mock-validation's, else 422, else 400."""
-        declared = self.engine.plans[op.operation_id].decl.validation.status
-        return next((s for s in (declared, 422, 400) if str(s) in op.responses), None)
+        return self.engine.plans[op.operation_id].decl.validation.status_of(op)
 
     def validation_reply(self, op: Operation | None, fields: dict[str, list[str]]) -> Reply:
         # seam: the mock's refusal policy answers invalid input (a defect may answer 500; errors.Refusals)
@@ -161,7 +160,7 @@ class MockApp:
             return self.engine.refusals.invalid_input(None, 422, None, fields)
         decl = self.engine.plans[op.operation_id].decl.validation
         status = self.validation_status(op) or decl.status
-        code = next((decl.codes[f.split(".")[0]] for f in fields if f.split(".")[0] in decl.codes), decl.default)
+        code = decl.code_for(fields)
         return self.engine.refusals.invalid_input(op, status, code, fields)
 
     def _unrouted(self, method: str, segments: list[str], other_method: bool) -> Reply:

@@ -45,6 +45,7 @@ class Delivery:
     due: float
     attempts: list[dict[str, Any]] = field(default_factory=list)
     done: bool = False
+    shown: tuple[Stored, str] | None = None  # the record and its field that show the delivery state
 
 
 class FaultError(ValueError):

@@ -17,6 +17,7 @@ from .selection import Where
 from .store import Stored
 from .throttle import Verdict
 from .values import apply_writes, copy_json, overlay, render_template, set_value
+from .webhooks import pending_callback
 
 
 def admin_gate(engine: Engine, ex: Exchange) -> None:
@@ -79,7 +80,7 @@ def find(engine: Engine, ex: Exchange, resource: str, raw_key: Any, in_trash: bo
         expiry = stored.fields.get(field_name)
         if expiry and epoch(expiry) < engine.state.clock.now():
             raise engine.refuse(op, refusal.status, refusal.code)
-    engine.jobs.advance(stored)
+    engine.current(stored)
     return stored
 
 
@@ -94,8 +95,34 @@ def state_rules(engine: Engine, ex: Exchange) -> None:
 
 
 def references(engine: Engine, ex: Exchange) -> None:
+    body = ex.call.body if isinstance(ex.call.body, dict) else {}
     for ref in ex.plan.decl.references:
+        if ref.optional and body.get(ref.field) is None:
+            continue
         ex.refs[ref.resource] = referenced(engine, ex, ref)
+    named_in_body(engine, ex)
+
+
+def named_in_body(engine: Engine, ex: Exchange) -> None:
+    """Isolation beyond the path: a record that a create or update names in its body (the parent, a field
+    declared `coherence.refers`) must be one the caller can see, else the field is invalid (Laravel's `exists`
+    rule: the operation's documented validation answer, another team's record as unknown as a missing one)."""
+    binding, body, caller = ex.plan.decl.binding, ex.call.body, ex.call.caller
+    if binding is None or binding.action not in ("create", "update", "action") or not isinstance(body, dict):
+        return
+    decl = engine.resources[binding.resource]
+    named = dict(decl.coherence.refers)
+    if decl.parent:
+        named[decl.parent[1]] = decl.parent[0]
+    for name, target in named.items():
+        value = body.get(name)
+        if value is None or target in ex.refs or engine.named(target, value, caller.team if caller else None):
+            continue
+        missing, validation = engine.resources[target].missing, ex.plan.decl.validation
+        status = validation.status_of(ex.plan.op)
+        code = validation.code_for([name]) if status is not None else missing.code
+        message = f"The selected {name.replace('_', ' ')} is invalid."
+        raise engine.refuse(ex.plan.op, status or missing.status, code, fields={name: [message]})
 
 
 def referenced(engine: Engine, ex: Exchange, ref: Reference) -> Stored:
@@ -131,6 +158,8 @@ def credits(engine: Engine, ex: Exchange) -> None:
 def action(engine: Engine, ex: Exchange) -> None:
     """The declared action (actions.py): it answers itself, or leaves the record to answer from."""
     ex.reply = engine.actions[ex.plan.action](engine, ex)
+    if ex.reply is None:
+        engine.create_children(ex)
 
 
 def job(engine: Engine, ex: Exchange) -> None:
@@ -143,17 +172,23 @@ def job(engine: Engine, ex: Exchange) -> None:
     engine.jobs.start(ex.record, ex.plan.op.operation_id)
     if ex.plan.action == "create" and decl.webhook and isinstance(ex.call.body, dict) and ex.record.job:
         ex.record.job["webhook"] = ex.call.body.get(decl.webhook.url_field)
+        if decl.webhook.state_field:
+            ex.record.fields[decl.webhook.state_field] = pending_callback(ex.record.job["webhook"])
 
 
 def respond(engine: Engine, ex: Exchange) -> None:
     """The answer of a served call: the action's own, else the record in the documented shape; then the declared
     `response-set` values and the rate-limit figures."""
+    if ex.record is not None:
+        engine.cohere(ex.record)  # the action or the job may have written it
     if ex.reply is None:
         ex.reply = (from_record(engine, ex, ex.record) if ex.record is not None and not ex.static_answer
                     else engine.static(ex.plan))
     binding, reply = ex.plan.decl.binding, ex.reply
     if binding and binding.response_set and reply.status < 300 and isinstance(reply.body, dict):
         set_body(engine, ex, reply.body, binding.response_set)
+    if ex.plan.decl.echo and reply.status < 300 and isinstance(reply.body, dict):
+        set_body(engine, ex, reply.body, ex.plan.decl.echo)
     reply.headers.update(ex.headers)
 
 

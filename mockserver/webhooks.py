@@ -15,6 +15,11 @@ from .state import Delivery, MockState
 from .store import Stored
 
 
+def pending_callback(url: str | None) -> dict[str, object] | None:
+    """A callback's delivery state before its first attempt (null when the call gave no callback URL)."""
+    return {"url": url, "delivered_at": None, "attempts": 0, "last_status": None} if url else None
+
+
 def sign(secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
@@ -43,10 +48,11 @@ class Webhooks:
             return
         body = json.dumps(stored.fields, separators=(",", ":")).encode()
         headers = {"Content-Type": "application/json",
-                   decl.signature_header: sign(str(stored.fields.get(decl.secret_field, "")), body)}
+                   decl.signature_header: sign(str(stored.view().get(decl.secret_field, "")), body)}
         if decl.id_header:
             headers[decl.id_header] = str(uuid.uuid4())
-        self.state.webhooks.append(Delivery(url, body, headers, decl.retry_seconds, self.now()))
+        shown = (stored, decl.state_field) if decl.state_field else None
+        self.state.webhooks.append(Delivery(url, body, headers, decl.retry_seconds, self.now(), shown=shown))
 
     def pending(self) -> list[Delivery]:
         now = self.now()
@@ -69,6 +75,11 @@ class Webhooks:
             delivery.attempts.append({"at": self.now(), "error": type(exc).__name__})
         else:
             delivery.attempts.append({"at": self.now(), "status": status})
+        if delivery.shown is not None:
+            record, name = delivery.shown
+            delivered = self.state.clock.now_iso() if 200 <= status < 300 else None
+            record.fields[name] = {"url": delivery.url, "attempts": len(delivery.attempts),
+                                   "last_status": status or None, "delivered_at": delivered}
         retryable = status == 0 or status == 429 or status >= 500
         retries_used = len(delivery.attempts) - 1
         if retryable and retries_used < len(delivery.retry_seconds):

@@ -1,9 +1,15 @@
 """Team isolation (`--other-team-token`): a team-scoped record the team can see is refused to another team with
 the refusal the spec declares for foreign records (`x-mock-resources.<name>.foreign`: 403, or 404 with a code),
 never 2xx; children of its records are refused the same way, and its records never appear in the other team's
-lists. The probes honour the run's gates like every other call: a write needs --allow-writes, a credited call
---allow-spend, and a destructive probe is aimed only at a record the run created."""
+lists. A record named in a request body (a declared reference, the parent of a created record, a `coherence.refers`
+field) is probed too: the other team's own call naming the team's record there is refused as declared. The
+probes honour the run's gates like every other call: a write needs --allow-writes, a credited call --allow-spend,
+and a destructive probe is aimed only at a record the run created."""
 from __future__ import annotations
+
+from typing import Any
+
+from contract import Refusal
 
 from .. import vocabulary
 from .context import Context
@@ -27,22 +33,69 @@ def _resource(ctx: Context, oid: str) -> str | None:
     return name if ctx.catalog.resources[name].scope == "team" else None
 
 
+def _body_named(ctx: Context, oid: str) -> dict[str, tuple[str, Refusal]]:
+    """Body field -> (team-scoped resource it names, the refusal for naming another team's record: a declared
+    reference's own, else the operation's documented validation answer, as for any unknown record)."""
+    decl = ctx.catalog.decls[oid]
+    if decl.admin or not ctx.catalog.uses_bearer(oid):
+        return {}
+    named = {ref.field: (ref.resource, ref.refuse) for ref in decl.references}
+    binding = decl.binding
+    if binding and binding.action in ("create", "update", "action") and binding.resource in ctx.catalog.resources:
+        resource = ctx.catalog.resources[binding.resource]
+        fields = dict(resource.coherence.refers)
+        if resource.parent and not binding.parent_param:
+            fields[resource.parent[1]] = resource.parent[0]
+        status = decl.validation.status_of(ctx.catalog.ops[oid])
+        for name, target in fields.items():
+            missing = ctx.catalog.resources[target].missing
+            named.setdefault(name, (target, Refusal(status) if status is not None else missing))
+    return {name: (target, refusal) for name, (target, refusal) in named.items()
+            if ctx.catalog.resources[target].scope == "team"}
+
+
 def _needs(ctx: Context) -> str | None:
     return None if ctx.target.tokens.get("other") else "needs --other-team-token"
 
 
 @check(TEAM_ISOLATION, "another team's token is refused (documented 403 / 404+code) and never sees the team's records",
-       lambda ctx, oid: _resource(ctx, oid) is not None, _needs)
+       lambda ctx, oid: _resource(ctx, oid) is not None or bool(_body_named(ctx, oid)), _needs)
 def team_isolation(ctx: Context, oid: str) -> None:
     binding = ctx.catalog.decls[oid].binding
     resource = _resource(ctx, oid)
-    assert binding is not None and resource is not None
     if ctx.skip_if_blocked(oid, TEAM_ISOLATION):
         return
-    if binding.action == "list" and not binding.parent_param:
+    if resource is None:
+        _body_names_are_refused(ctx, oid)
+    elif binding is not None and binding.action == "list" and not binding.parent_param:
         _lists_stay_apart(ctx, oid, binding.resource)
     else:
         _foreign_is_refused(ctx, oid, resource)
+
+
+def _body_names_are_refused(ctx: Context, oid: str) -> None:
+    """The other team's own call, valid but for one body field that names the team's record: refused as declared
+    (an API that checks only path ids would serve it, and write into the team's data)."""
+    probed = 0
+    for name, (resource, refusal) in _body_named(ctx, oid).items():
+        owned = ctx.known.ids(resource)
+        values = ctx.known.path_values(oid, role="other")
+        request = ctx.known.request(oid, values, role="other")
+        if not owned or not isinstance(request.json, dict):
+            continue
+        body: dict[str, Any] = request.json
+        body[name] = owned[0]
+        answer = ctx.known.send_request(oid, request, role="other", values=values)
+        probed += 1
+        if answer.ok or answer.status != refusal.status:
+            ctx.finding(oid, TEAM_ISOLATION, f"another team's call naming the team's {resource} {owned[0]!r} in "
+                        f"its body field {name!r} answered {answer.status}; the spec declares {refusal.status}",
+                        answer)
+            return
+    if probed:
+        ctx.results.passed(oid, TEAM_ISOLATION)
+    else:
+        ctx.results.skipped(oid, TEAM_ISOLATION, "the team has no record to name in the body")
 
 
 def _foreign_is_refused(ctx: Context, oid: str, resource: str) -> None:

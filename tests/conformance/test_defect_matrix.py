@@ -20,6 +20,7 @@ MATRIX = {
     "credits-not-charged": (["analyzeGroundingUrl", "createPageAudit"], "credit_cost"),
     "overcharge": (["analyzeGroundingUrl", "createPageAudit"], "credit_cost"),
     "cross-team-leak": (["getReport", "listTrackingProjects"], "team_isolation"),
+    "body-names-unchecked": (["analyzeGroundingUrl", "sendAgenticChatMessage"], "team_isolation"),
     "job-never-completes": (["createPageAudit", "getPageAudit"], "async_contract"),
     "throttle-off": (["createGroundingBatch", "listGroundingAudits"], "throttle_limit"),
     "server-error-on-bad-input": (["createPageAudit", "listTrackingProjects"], "not_a_server_error"),

@@ -19,8 +19,8 @@ def world():
         yield mock, client, ResponseValidator(SPEC)
 
 
-def _ordered_operations():
-    mock = Mock(SPEC)
+def _ordered_operations(spec=SPEC):
+    mock = Mock(spec)
     ops = list(mock.engine.plans.values())
     late = lambda p: bool(p.decl.binding) and p.decl.binding.action in DESTRUCTIVE  # noqa: E731
     return [p.op.operation_id for p in sorted(ops, key=late)]
@@ -65,13 +65,28 @@ def _path_values(mock, plan):
     return values
 
 
+def name_callers_records(mock, plan, request):
+    """A body field naming another record (a declared reference, the parent, a `coherence.refers` field) names
+    one of the caller's, as a client's would."""
+    named = {ref.field: ref.resource for ref in plan.decl.references}
+    binding = plan.decl.binding
+    if binding and binding.resource in mock.resources and isinstance(request.json, dict):
+        decl = mock.resources[binding.resource]
+        named.update({f: r for f, r in decl.coherence.refers.items() if request.json.get(f) is not None})
+        if decl.parent and decl.parent[1] in request.json:
+            named[decl.parent[1]] = decl.parent[0]
+    for field_name, resource in named.items():
+        records = team_records(mock, resource)
+        if records:
+            request.json[field_name] = records[0].key
+
+
 @pytest.mark.parametrize("operation_id", _ordered_operations())
 def test_operation_answers_per_contract(world, operation_id):
     mock, client, contract = world
     plan = mock.engine.plans[operation_id]
     request = build(plan.op, _path_values(mock, plan), Generator(7))
-    for ref in plan.decl.references:  # a body field naming another record names one of the caller's
-        request.json[ref.field] = team_records(mock, ref.resource)[0].key
+    name_callers_records(mock, plan, request)
     headers = dict(ADMIN)
     if plan.op.spec.get("security") and "reviewWebhookKey" in plan.op.spec["security"][0]:
         request.path += ("&" if "?" in request.path else "?") + "key=rsk_test_key"
