@@ -11,6 +11,7 @@ import json
 import xml.etree.ElementTree as ET
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -20,7 +21,8 @@ from suite_runs import Run, run_suite
 
 from conformance.checks.acceptance import MAX_VARIANTS, variants
 from conformance.checks.names import ACCEPTANCE
-from contract import Contract
+from conformance.requestgen import build
+from contract import Contract, Generator
 from mockserver.app import Mock
 
 CONTRACT = Contract.load(SPEC)
@@ -188,19 +190,15 @@ def test_no_false_alarm_where_the_docs_permit_a_difference(capsys, mock):
     assert refused_operations(result) == set(), result.output
 
 
-class _Known:
-    def __init__(self) -> None:
-        from contract import Generator
-        self.gen = Generator(seed=1)
+def offline_context() -> Any:
+    """What `variants` reads of a run's context: the contract and a value generator."""
+    return SimpleNamespace(catalog=CONTRACT, known=SimpleNamespace(gen=Generator(seed=1)))
 
 
 def test_variants_send_every_enum_value_and_the_bounds_within_the_cap():
-    from types import SimpleNamespace
-
-    from conformance.requestgen import build
-    ctx = SimpleNamespace(catalog=CONTRACT, known=_Known())
+    ctx = offline_context()
     base = build(CONTRACT.ops["listGalleryImages"], {}, ctx.known.gen)
-    labels = [v.label for v in variants(ctx, "listGalleryImages", base)]  # type: ignore[arg-type]
+    labels = [v.label for v in variants(ctx, "listGalleryImages", base)]
     assert labels[0] == "the minimal request" and "every optional parameter at once" in labels
     assert {"sort=newest", "sort=oldest", "sort=edited"} <= set(labels)
     assert "per_page=1 (minimum)" in labels and "per_page=100 (maximum)" in labels
@@ -208,12 +206,8 @@ def test_variants_send_every_enum_value_and_the_bounds_within_the_cap():
 
 
 def test_the_declared_selector_is_a_variant_with_its_status():
-    from types import SimpleNamespace
-
-    from conformance.requestgen import build
-    ctx = SimpleNamespace(catalog=CONTRACT, known=_Known())
+    ctx = offline_context()
     base = build(CONTRACT.ops["sendAgenticChatMessage"], {}, ctx.known.gen)
-    chosen = [v for v in variants(ctx, "sendAgenticChatMessage", base)  # type: ignore[arg-type]
-              if v.expect is not None]
+    chosen = [v for v in variants(ctx, "sendAgenticChatMessage", base) if v.expect is not None]
     assert [(v.label, v.expect) for v in chosen] == [("wait_for_final=true (declared 200)", 200)]
     assert "wait_for_final=true" in chosen[0].request.path
