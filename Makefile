@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 4010
 SPEC ?= spec/openapi.yaml
 
-.PHONY: mock test lint conformance bench fuzz diff setup clean browser generators install-check
+.PHONY: mock test check lint conformance bench fuzz diff setup clean browser generators install-check
 
 setup: $(STAMP)
 
@@ -19,8 +19,13 @@ $(STAMP): requirements.lock
 mock: $(STAMP)
 	$(PY) -m mockserver serve --spec $(SPEC) --port $(PORT)
 
-test: $(STAMP) browser generators
+test: $(STAMP) browser generators check
 	$(PY) -m pytest
+
+# Lint and types first: a style or type error fails the run before the tests spend minutes.
+check: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 
 # SDK generators for tests/spec/test_generators.py: openapi-python-client in its own venv (its pins are not ours),
 # openapi-typescript and tsc from tests/frontend/package-lock.json.

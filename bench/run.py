@@ -2,12 +2,12 @@
 request mix, plus start-up and memory on the largest document of the OpenAPI corpus, the time of a full
 conformance run and of a diff of two full copies of the spec.
 
-Servers: ours, Prism (installed into bench/.work by npm) and bare (a bare ASGI app answering one constant JSON
-body on uvicorn + httptools + uvloop, no routing); every figure is also given as a ratio to bare. Every server runs pinned to one core and the
-load generator (wrk, a Debian package) to the other, so each server gets the same share of this 2-core
-machine. Rounds alternate the servers; each round starts every server afresh (timing its start-up to the first
-answer), warms it up, loads it, reads its peak memory and stops it; a few more alternating starts add start-up
-samples. The figures go to bench/results.md; its "History" section keeps one line per run.
+Servers: ours, Prism (installed into bench/.work by npm) and bare (a bare ASGI app answering one constant JSON body
+on uvicorn + httptools + uvloop, no routing); every figure is also given as a ratio to bare. Every server runs
+pinned to one core and the load generator (wrk, a Debian package) to the other, so each server gets the same share
+of this 2-core machine. Rounds alternate the servers; each round starts every server afresh (timing its start-up to
+the first answer), warms it up, loads it, reads its peak memory and stops it; a few more alternating starts add
+start-up samples. The figures go to bench/results.md; its "History" section keeps one line per run.
 
     python bench/run.py [--rounds 3] [--duration 10] [--startups 4] [--note "what changed"]
 """
@@ -354,7 +354,8 @@ def machine() -> str:
     cpu = next((l.split(":", 1)[1].strip() for l in Path("/proc/cpuinfo").read_text().splitlines()
                 if l.startswith("model name")), platform.processor())
     mem = next(int(l.split()[1]) for l in Path("/proc/meminfo").read_text().splitlines() if l.startswith("MemTotal"))
-    return f"{os.cpu_count()} cores ({cpu}), {mem / 1024 / 1024:.0f} GiB memory, {platform.system()} {platform.release()}"
+    system = f"{platform.system()} {platform.release()}"
+    return f"{os.cpu_count()} cores ({cpu}), {mem / 1024 / 1024:.0f} GiB memory, {system}"
 
 
 def versions(wrk: str) -> str:
@@ -434,7 +435,8 @@ def render(servers: dict[str, Server], rounds: int, seconds: int, wrk: str, conf
         f"- p99 ≤ 0.1× Prism's: {ratio(ours['p99'], prism['p99'])}, {verdict(ours['p99'] <= 0.1 * prism['p99'])}.",
         f"- Start-up ≤ Prism's: {ours['startup']:.2f} s vs {prism['startup']:.2f} s, "
         f"{verdict(ours['startup'] <= prism['startup'])}.",
-        f"- Peak memory ≤ 0.5× Prism's: {ratio(ours['mem'], prism['mem'])}, {verdict(ours['mem'] <= 0.5 * prism['mem'])}.",
+        f"- Peak memory ≤ 0.5× Prism's: {ratio(ours['mem'], prism['mem'])}, "
+        f"{verdict(ours['mem'] <= 0.5 * prism['mem'])}.",
     ]
     if conf["available"]:
         lines.append(f"- Full default conformance run against the mock ≤ 120 s: {conf['seconds']:.1f} s (exit "

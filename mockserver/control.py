@@ -5,7 +5,7 @@ Tests and developers steer the mock through it instead of waiting for real time 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from starlette.applications import Starlette
@@ -66,7 +66,7 @@ class ControlMiddleware:
 
 def control_app(state: MockState, engine: Engine, directory: Directory, webhooks: Webhooks,
                 reset: Callable[[], int], about: Callable[[], dict[str, Any]],
-                state_page: Callable[[], Response], pages: list[BaseRoute]) -> Starlette:
+                state_page: Callable[[], Response], pages: Sequence[BaseRoute]) -> Starlette:
     """The control API over one mock: its `state` (the clock, the ledger, jobs, faults, the journal), its
     `reset` (back to the fixtures; the count of records) and `about` (what GET /__mock shows of the mock beside
     its state: spec, operations, defects, start-up time); `state_page` is what a browser gets at /__mock, and

@@ -10,7 +10,7 @@ parameter names for an id that cannot exist, and the API's plain 404/405 outside
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
@@ -78,8 +78,6 @@ class MockApp:
         self.engine = engine
         self.directory = directory
         self.coercer = QueryTypes(doc)
-        self.observers: list[Callable[[str, Call, Reply], None]] = []
-        self.interceptors: list[Callable[[str, dict], Awaitable[Reply | None]]] = []
         schemes = Schemes(doc, directory)
         components = doc.raw.get("components") if isinstance(doc.raw.get("components"), dict) else None
         plans = []
@@ -146,17 +144,10 @@ class MockApp:
             return self.validation_reply(op, problem.fields)
         if plan.security.key_headers and plan.security.unknown_key(headers, self.directory):
             return self.engine.refusals.unauthenticated(op)  # seam: the mock's refusal policy (errors.Refusals)
-        for intercept in self.interceptors:
-            early = await intercept(op.operation_id, scope)
-            if early is not None:
-                return early
         call = Call(op, caller, values, self.coercer.query(op.operation_id, parse_qsl(query_string,
                                                                                      keep_blank_values=True)),
                     body, parse_prefer(headers.get("prefer")))
-        reply = self.engine.handle(call)
-        for observe in self.observers:
-            observe(op.operation_id, call, reply)
-        return reply
+        return self.engine.handle(call)
 
     # -- refusals ---------------------------------------------------------------------------------------------
     def validation_status(self, op: Operation) -> int | None:

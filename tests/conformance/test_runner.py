@@ -139,7 +139,9 @@ def test_a_server_that_dies_leaves_partial_reports_naming_the_request(mock, caps
 # -- polite ------------------------------------------------------------------------------------------------------
 
 def test_the_rate_limit_holds_at_the_server_and_its_429s_cause_no_finding(mock, capsys):
-    proxy = Proxy(mock.origin, limit=6)  # the server refuses beyond 6/s; the suite asks for 8/s
+    # The server refuses beyond 2/s and the suite asks for 8/s: even a run slowed by a busy machine (it managed
+    # under 6/s on a loaded CI box) crosses the server's limit, so Retry-After is exercised every time.
+    proxy = Proxy(mock.origin, limit=2)
     with running(proxy) as origin:
         run = staging(capsys, origin + "/api/v1", "--rate-limit", "8/s", "--max-examples", "1", "--phases",
                       "examples", "coverage", "--include-operation", "getArticle", "getCredits")
