@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 # Worst first: how a finding ranks in the report's "worst finding" column.
 SEVERITY = {
     "not_a_server_error": 0, "team_isolation": 0, "ignored_auth": 0, "transport": 0,
-    "credit_cost": 1, "credit_refusal": 1, "async_contract": 1, "resource_lifecycle": 1,
+    "acceptance": 1, "credit_cost": 1, "credit_refusal": 1, "async_contract": 1, "resource_lifecycle": 1,
     "response_schema_conformance": 1, "use_after_free": 1, "ensure_resource_availability": 1,
     "status_code_conformance": 2, "error_vocabulary": 2, "throttle_limit": 2, "negative_data_rejection": 2,
     "content_type_conformance": 2, "max_response_time": 2, "throttle_headers": 3,

@@ -43,7 +43,7 @@ def _quote(text: str) -> str:
     return "'" + text.replace("'", "'\\''") + "'"
 
 
-def _param_value(param: dict[str, Any], gen: Generator) -> Any:
+def param_value(param: dict[str, Any], gen: Generator) -> Any:
     if "example" in param:
         return param["example"]
     schema = merge_all_of(param.get("schema") or {})
@@ -66,14 +66,14 @@ def build(op: Operation, path_values: dict[str, Any], gen: Generator, body_overr
 
     def fill(match: re.Match[str]) -> str:
         name = match.group(1)
-        value = path_values[name] if name in path_values else _param_value(by_name.get(name, {"name": name}), gen)
+        value = path_values[name] if name in path_values else param_value(by_name.get(name, {"name": name}), gen)
         return quote(str(value), safe="")
 
     path = _PARAM.sub(fill, op.path)
     query: list[tuple[str, str]] = []
     for p in params:
         if p.get("in") == "query" and p.get("required"):
-            value = _param_value(p, gen)
+            value = param_value(p, gen)
             values = value if isinstance(value, list) else [value]
             query.extend((p["name"], _query_text(v)) for v in values)
     if query:

@@ -26,7 +26,7 @@ VOCABULARY = spec_path("extensions.schema.json")
 NAMESPACE = "x-mock-"
 OPERATION_KEYS = ("x-mock-resource", "x-mock-echo", "x-mock-preconditions", "x-mock-credits", "x-mock-throttle",
                   "x-mock-job", "x-mock-webhook", "x-mock-validation", "x-mock-admin", "x-mock-ledger",
-                  "x-mock-references", "x-mock-source", "x-mock-assumed")
+                  "x-mock-references", "x-mock-respond", "x-mock-source", "x-mock-assumed")
 ROOT_KEYS = ("x-mock-resources", "x-mock-validation", "x-mock-request-id", "x-mock-source", "x-mock-assumed")
 
 
@@ -246,6 +246,21 @@ class ValidationDecl:
 
 
 @dataclass(frozen=True)
+class Respond:
+    """`x-mock-respond`: a query parameter that selects another documented answer (`?wait_for_final=true`
+    blocks until the job ends and answers 200 inline). `finish_job`: the operation's job reaches its end state
+    before the answer; `set`: value templates written into the answered body."""
+    param: str
+    equals: Any
+    status: int
+    finish_job: bool = False
+    set: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+    def selects(self, value: Any) -> bool:
+        return bool(value == self.equals)
+
+
+@dataclass(frozen=True)
 class OperationDecl:
     binding: Binding | None = None
     preconditions: list[Precondition] = dataclasses.field(default_factory=list)
@@ -258,6 +273,12 @@ class OperationDecl:
     ledger: str | None = None
     references: list[Reference] = dataclasses.field(default_factory=list)
     echo: dict[str, Any] = dataclasses.field(default_factory=dict)  # answer field -> template over the request
+    responds: list[Respond] = dataclasses.field(default_factory=list)
+
+
+def _respond(raw: dict[str, Any]) -> Respond:
+    return Respond(raw["when"]["query"], raw["when"]["equals"], int(raw["status"]),
+                   bool(raw.get("finish-job")), raw.get("set") or {})
 
 
 def _refusal(raw: dict[str, Any] | None, default: Refusal) -> Refusal:
@@ -367,7 +388,7 @@ def read_operation(op: Operation, root_validation: dict[str, Any] | None) -> Ope
         references=[Reference(r["field"], r["resource"], _refusal(r.get("refuse"), Refusal(404)),
                               r.get("where") or {}, bool(r.get("optional")))
                     for r in raw.get("x-mock-references") or []],
-        echo=raw.get("x-mock-echo") or {})
+        echo=raw.get("x-mock-echo") or {}, responds=[_respond(r) for r in raw.get("x-mock-respond") or []])
 
 
 def _coherence_problems(res: ResourceDecl, resources: dict[str, ResourceDecl]) -> list[str]:

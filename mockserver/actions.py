@@ -72,7 +72,9 @@ def page(engine: Engine, ex: Exchange, rows: list[JSON], paging: JSON) -> Reply:
         meta = {"total": total, "limit": limit, "offset": offset} if paging.get("meta") else None
     elif "max" in paging:
         rows = rows[: paging["max"]]
-    items = [copy_json(r) for r in rows]
+    fields = None if engine.extra_fields else engine.item_fields(plan.op, plan.success, paging.get("items", "data"))
+    # as Prism does: an item carries the fields its schema documents (a summary), not the whole stored record
+    items = [copy_json(r if fields is None else {k: v for k, v in r.items() if k in fields}) for r in rows]
     media, body = engine.bodies.static(plan.op, plan.success)
     if not isinstance(body, dict):
         return Reply(int(plan.success), items, media)

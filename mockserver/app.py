@@ -34,7 +34,7 @@ class Mock:
 
     def __init__(self, spec_path: str | Path, fixtures: str | Path | None = None, seed_value: int = 0,
                  defects: tuple[str, ...] = (), state: str | None = None, webhook_transport: Any = None,
-                 cors: bool = True):
+                 cors: bool = True, extra_fields: bool = False):
         started = time.perf_counter()
         self.spec_path = Path(spec_path)
         self.contract = Contract.load(self.spec_path)
@@ -47,6 +47,7 @@ class Mock:
         self.webhooks = Webhooks(self.state, {oid: d.webhook for oid, d in self.decls.items() if d.webhook},
                                  webhook_transport)
         self.engine = build_engine(self.contract, self.state, on_job_end=(self.webhooks.job_ended,))
+        self.engine.extra_fields = extra_fields
         self._serve_own_document()
         self.http = MockApp(self.doc, self.engine, self.directory)
         self.defects = apply_defects(self.engine, defects)

@@ -57,6 +57,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--seed", type=int, help="fixture seed: the same seed gives the same data (default: 0)")
     serve.add_argument("--state", help="memory (default) or sqlite:PATH to keep state across restarts")
     serve.add_argument("--config", type=Path, help="YAML file with options and faults (see below)")
+    serve.add_argument("--extra-fields", dest="extra_fields", action="store_const", const=True, default=None,
+                       help="list items carry the whole stored record, undeclared fields included (for clients "
+                            "testing their tolerance); by default exactly the documented fields")
     serve.add_argument("--no-cors", dest="cors", action="store_const", const=False,
                        help="do not answer browsers' CORS preflights nor add CORS headers (on by default)")
     serve.add_argument("--inject-defect", action="append", metavar="NAME",
@@ -97,7 +100,7 @@ def options(args: argparse.Namespace) -> dict[str, Any]:
     given = {k: v for k, v in vars(args).items() if v is not None and k not in ("command", "config")}
     fault_keys = ("fault_operation", "latency", "jitter", "fault_status", "drop", "fault_count")
     merged = {"spec": str(spec_path()), "host": "127.0.0.1", "port": DEFAULT_PORT, "fixtures": None, "seed": 0,
-              "state": None, "cors": True, "inject_defect": [], "log_requests": False,
+              "state": None, "cors": True, "extra_fields": False, "inject_defect": [], "log_requests": False,
               **{k.replace("-", "_"): v for k, v in config.items() if k != "faults"},
               **{k: v for k, v in given.items() if k not in fault_keys}}
     faults = [fault_from(entry, f"faults[{i}] in {args.config}") for i, entry in enumerate(config.get("faults", []))]
@@ -188,7 +191,8 @@ def _serve(opts: dict[str, Any]) -> int:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     state = None if opts["state"] in (None, "memory") else opts["state"]
     try:
-        mock = Mock(spec, opts["fixtures"], int(opts["seed"]), tuple(opts["inject_defect"]), state, cors=opts["cors"])
+        mock = Mock(spec, opts["fixtures"], int(opts["seed"]), tuple(opts["inject_defect"]), state, cors=opts["cors"],
+                    extra_fields=bool(opts["extra_fields"]))
     except (DeclarationError, ValueError, OSError, KeyError, TypeError) as exc:
         sock.close()
         raise StartupError(f"cannot serve {spec}: {one_line(exc)}") from None

@@ -36,7 +36,7 @@ from contract import (
 from .errors import Errors, Refusals
 from .jobs import Completion, Jobs
 from .request_id import RequestIds
-from .responses import Bodies, Reply
+from .responses import Bodies, Reply, item_fields
 from .selection import Where
 from .state import MockState, StateGenerator
 from .store import Store, Stored
@@ -121,6 +121,10 @@ class Engine:
                                     if isinstance(sub, dict)}
                              for name, props in self.field_schemas.items()}
         self.plans = {oid: _plan(op, contract.decls[oid], self.resources) for oid, op in contract.ops.items()}
+        # False: list items carry exactly their documented fields; True (--extra-fields): the whole stored record,
+        # undeclared fields included, for clients that test their tolerance of them
+        self.extra_fields = False
+        self._item_fields: dict[tuple[str, str, str], frozenset[str] | None] = {}
         self.steps = dict(steps)
         self.actions = dict(actions)
         unknown = sorted({p.action for p in self.plans.values()} - set(self.actions))
@@ -194,6 +198,13 @@ class Engine:
                 return Reply(int(status), body, media)
             return self.errors.reply(plan.op, int(status))
         return None
+
+    def item_fields(self, op: Operation, status: str, items_at: str) -> frozenset[str] | None:
+        """The documented fields of a list answer's items (None: free-form), worked out once per operation."""
+        key = (op.operation_id, status, items_at)
+        if key not in self._item_fields:
+            self._item_fields[key] = item_fields(op, status, items_at)
+        return self._item_fields[key]
 
     # -- what a caller sees -----------------------------------------------------------------------------------
     def parent_of(self, binding: Binding) -> tuple[str, str | None]:

@@ -120,6 +120,11 @@ class Jobs:
         for hook in self.on_complete:
             hook(stored, decl, bool(job["fail"]))
 
+    def complete(self, stored: Stored) -> None:
+        """The record's running job reaches its end now (a caller that blocks until it is done)."""
+        if stored.job and not stored.job["done"]:
+            self._finish(stored)
+
     def tick(self) -> None:
         book = self.book
         if book.frozen:

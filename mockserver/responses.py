@@ -39,6 +39,21 @@ def primary_media(response: dict | None) -> tuple[str | None, dict]:
     return None, {}
 
 
+def item_fields(op: Operation, status: str, items_at: str) -> frozenset[str] | None:
+    """The properties a list answer's items are documented with (at the dotted `items_at` of the body, or the
+    body itself when it is the array); None when the items are free-form, so a record goes out whole."""
+    _, media = primary_media(find_response(op, status))
+    schema = merge_all_of(media.get("schema") or {})
+    if schema.get("type") != "array" and "items" not in schema:
+        for part in items_at.split("."):
+            schema = merge_all_of(((schema.get("properties") or {}).get(part)) or {})
+    item = merge_all_of(schema.get("items") or {})
+    props = item.get("properties")
+    if not isinstance(props, dict) or not props or item.get("additionalProperties") not in (None, False):
+        return None
+    return frozenset(props)
+
+
 class Bodies:
     """Static bodies per (operation, status), computed once: the hot path only copies them."""
 

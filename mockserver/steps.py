@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from contract import Reference
+from contract import Reference, Respond
 
 from .engine import FINAL_STEP, JSON, Engine, Exchange, Step, coerce_key, epoch
 from .ledger import InsufficientCredits
@@ -179,8 +179,11 @@ def job(engine: Engine, ex: Exchange) -> None:
 def respond(engine: Engine, ex: Exchange) -> None:
     """The answer of a served call: the action's own, else the record in the documented shape; then the declared
     `response-set` values and the rate-limit figures."""
+    selector = selected(ex)
+    if ex.reply is None and selector is not None:
+        ex.reply = selected_answer(engine, ex, selector)
     if ex.record is not None:
-        engine.cohere(ex.record)  # the action or the job may have written it
+        engine.cohere(ex.record)  # the action, the job or a selected answer may have written it
     if ex.reply is None:
         ex.reply = (from_record(engine, ex, ex.record) if ex.record is not None and not ex.static_answer
                     else engine.static(ex.plan))
@@ -190,6 +193,28 @@ def respond(engine: Engine, ex: Exchange) -> None:
     if ex.plan.decl.echo and reply.status < 300 and isinstance(reply.body, dict):
         set_body(engine, ex, reply.body, ex.plan.decl.echo)
     reply.headers.update(ex.headers)
+
+
+def selected(ex: Exchange) -> Respond | None:
+    """The `x-mock-respond` entry the call's parameters select, if any."""
+    for selector in ex.plan.decl.responds:
+        if selector.param in ex.call.query and selector.selects(ex.call.query[selector.param]):
+            return selector
+    return None
+
+
+def selected_answer(engine: Engine, ex: Exchange, selector: Respond) -> Reply:
+    """The documented answer of the selected status, shaped from the record (its job run to the end first when
+    the caller blocks for it)."""
+    if selector.finish_job and ex.record is not None:
+        engine.jobs.complete(ex.record)
+    media, body = engine.bodies.static(ex.plan.op, str(selector.status))
+    body = copy_json(body)
+    if ex.record is not None:
+        overlay(body, ex.record.view())
+    if selector.set and isinstance(body, dict):
+        set_body(engine, ex, body, selector.set)
+    return Reply(selector.status, body, media)
 
 
 def from_record(engine: Engine, ex: Exchange, record: Stored) -> Reply:

@@ -394,6 +394,9 @@ class Body:
             if default is not None:
                 raw = json.dumps(default).encode(encoding, "replace")
                 return await self._parsed(mime, documented, schema, check, _replay(raw), headers, sent)
+            # OpenAPI: an optional body may be left out; no body and `{}` are then the same request, and the
+            # schema's required properties bind only a body that is sent
+            return self._default(schema)
         return await self._parsed(mime, documented, schema, check, receive, headers, sent)
 
     async def _parsed(self, mime: str, documented: str | None, schema: Any, check: SchemaCheck | None,

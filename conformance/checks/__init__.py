@@ -14,7 +14,7 @@ from ..discovery import BudgetReached
 from ..events import PhaseFinished, PhaseStarted, Step
 from ..findings import Finding
 from ..target import TargetDown, TransportFailed
-from . import async_contract, credits, isolation, lifecycle, records, throttle
+from . import acceptance, async_contract, credits, isolation, lifecycle, records, throttle
 from .context import Context
 from .names import TRANSPORT
 from .registry import Check, Registry
@@ -30,7 +30,7 @@ def load_all() -> Registry[Check]:
     """Every check, in the order a run executes them: throttle exhaustion last (it uses the quota up)."""
     registry: Registry[Check] = Registry()
     for item in (async_contract.async_contract, credits.credit_cost, credits.credit_refusal,
-                 isolation.team_isolation, lifecycle.resource_lifecycle, records.records,
+                 isolation.team_isolation, lifecycle.resource_lifecycle, records.records, acceptance.acceptance,
                  throttle.throttle_headers, throttle.throttle_limit):
         registry.register(item)
     return registry

@@ -8,6 +8,7 @@ CheckName = NewType("CheckName", str)
 
 # The suite's own flows (conformance.checks.*), in the order a run executes them.
 RECORDS: Final = CheckName("records")
+ACCEPTANCE: Final = CheckName("acceptance")
 ASYNC_CONTRACT: Final = CheckName("async_contract")
 CREDIT_COST: Final = CheckName("credit_cost")
 CREDIT_REFUSAL: Final = CheckName("credit_refusal")

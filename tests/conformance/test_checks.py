@@ -24,8 +24,8 @@ def test_the_registry_refuses_a_second_check_under_one_name():
 
 def test_checks_load_in_run_order_and_each_load_is_fresh():
     names = load_all().names()
-    assert names[0] == "async_contract" and names[-2:] == ["throttle_headers", "throttle_limit"]
-    assert len(set(names)) == len(names) == 8
+    assert names[0] == "async_contract" and names[-3:] == ["acceptance", "throttle_headers", "throttle_limit"]
+    assert len(set(names)) == len(names) == 9
     assert load_all() is not load_all()
 
 
