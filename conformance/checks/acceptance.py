@@ -148,7 +148,8 @@ def _body_enums(ctx: Context, oid: str, base: PreparedRequest) -> list[Variant]:
 
 
 def _owned_references(ctx: Context, oid: str, request: PreparedRequest) -> PreparedRequest:
-    """The request with every id the body references naming one of the caller's records."""
+    """The request with every id the body references naming one of the caller's records; an optional reference
+    the run knows no record for is left out (a new agentic session, not a made-up one)."""
     if not isinstance(request.json, dict):
         return request
     body = dict(request.json)
@@ -157,6 +158,8 @@ def _owned_references(ctx: Context, oid: str, request: PreparedRequest) -> Prepa
             owned = ctx.known.ids(ref.resource)
             if owned:
                 body[ref.field] = owned[0]
+            elif ref.optional:
+                del body[ref.field]
     return replace(request, json=body)
 
 

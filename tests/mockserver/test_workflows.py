@@ -141,7 +141,8 @@ def test_reports_loop_markdown_states_the_reports_own_numbers():
                 f"{kpis['top10_keywords']} keywords in the top 10") in report["markdown_content"]
         assert report["created_at"] <= report["generated_at"]
         listed = client.get(f"{API}/tracking-projects/{project}/reports", headers=TEAM_A).json()["data"]
-        for seeded in listed:
+        for summary in listed:  # list items are ReportSummary: the Markdown is read by id
+            seeded = client.get(f"{API}/reports/{summary['id']}", headers=TEAM_A).json()
             if seeded["status"] == "completed":
                 assert str(seeded["summary_json"]["headline_kpis"]["avi_score"]) in seeded["markdown_content"]
             else:
