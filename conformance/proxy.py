@@ -52,12 +52,7 @@ class Proxy:
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             return
-        body = b""
-        while True:
-            message = await receive()
-            body += message.get("body", b"")
-            if not message.get("more_body"):
-                break
+        body = await read_body(receive)
         if self.latency:
             await asyncio.sleep(self.latency)
         if self.die_after is not None and len(self.forwarded) >= self.die_after:
@@ -66,11 +61,11 @@ class Proxy:
             if self.server is not None:
                 self.server.should_exit = True
                 await asyncio.sleep(DYING_SECONDS)
-            await _answer(send, 502, [(b"connection", b"close")], b"")
+            await answer(send, 502, [(b"connection", b"close")], b"")
             return
         if self._over_limit():
             self.refused += 1
-            await _answer(send, 429, [(b"retry-after", b"1"), (b"content-type", b"application/json")],
+            await answer(send, 429, [(b"retry-after", b"1"), (b"content-type", b"application/json")],
                           b'{"error": "rate_limited", "message": "Too many requests."}')
             return
         self.forwarded.append(time.monotonic())
@@ -78,12 +73,22 @@ class Proxy:
         headers = [(k.decode(), v.decode()) for k, v in scope["headers"] if k.decode().lower() not in HOP_BY_HOP]
         # A client per request: nothing outlives the request on a loop that a dying server closes.
         async with httpx.AsyncClient(timeout=120) as client:
-            answer = await client.request(scope["method"], self.upstream + path, headers=headers, content=body)
-        await _answer(send, answer.status_code, [(k.encode(), v.encode()) for k, v in answer.headers.items()
-                                                 if k.lower() not in HOP_BY_HOP], answer.content)
+            upstream = await client.request(scope["method"], self.upstream + path, headers=headers, content=body)
+        await answer(send, upstream.status_code, [(k.encode(), v.encode()) for k, v in upstream.headers.items()
+                                                  if k.lower() not in HOP_BY_HOP], upstream.content)
 
 
-async def _answer(send: Any, status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> None:
+async def read_body(receive: Any) -> bytes:
+    """A request's whole body from its ASGI messages."""
+    body = b""
+    while True:
+        message = await receive()
+        body += message.get("body", b"")
+        if not message.get("more_body"):
+            return body
+
+
+async def answer(send: Any, status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> None:
     await send({"type": "http.response.start", "status": status,
                 "headers": [*headers, (b"content-length", str(len(body)).encode())]})
     await send({"type": "http.response.body", "body": body})

@@ -21,6 +21,7 @@ import fnmatch
 import re
 from dataclasses import dataclass
 
+from . import rulefile
 from .catalog import RULES
 from .model import Change, Level
 
@@ -92,21 +93,14 @@ def _parse_line(tokens: list[str], number: int, label: str) -> IgnoreRule:
         raise IgnoreFileError(f"{label}, line {number}: no rule id (like request-parameter-removed) found")
     rule_id = str(fields["rule_id"])
     if not any(ch in rule_id for ch in "*?[") and rule_id not in RULES:
-        raise IgnoreFileError(
-            f"{label}, line {number}: unknown rule id {rule_id!r} (python -m conformance diff rules lists them)"
-        )
+        raise IgnoreFileError(rulefile.unknown_rule(label, number, rule_id))
     if rest:
         fields["text"] = " ".join(rest)
     return IgnoreRule(line=number, **fields)  # type: ignore[arg-type]
 
 
 def load_ignore(path: str) -> list[IgnoreRule]:
-    try:
-        with open(path, encoding="utf-8") as fh:
-            text = fh.read()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise IgnoreFileError(f"{path}: cannot read ignore file: {exc}") from None
-    return parse_ignore(text, path)
+    return parse_ignore(rulefile.read(path, "ignore file", IgnoreFileError), path)
 
 
 def apply_ignore(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from . import rulefile
 from .catalog import RULES
 from .model import Change, Level
 
@@ -26,9 +27,7 @@ def parse_severity(text: str, label: str = "severity file") -> dict[str, Level |
             raise SeverityFileError(f"{label}, line {number}: expected 'rule-id LEVEL', got {raw.strip()!r}")
         rule_id, level = tokens
         if rule_id not in RULES:
-            raise SeverityFileError(
-                f"{label}, line {number}: unknown rule id {rule_id!r} (python -m conformance diff rules lists them)"
-            )
+            raise SeverityFileError(rulefile.unknown_rule(label, number, rule_id))
         if level.upper() == "NONE":
             levels[rule_id] = None
             continue
@@ -42,12 +41,7 @@ def parse_severity(text: str, label: str = "severity file") -> dict[str, Level |
 
 
 def load_severity(path: str) -> dict[str, Level | None]:
-    try:
-        with open(path, encoding="utf-8") as fh:
-            text = fh.read()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SeverityFileError(f"{path}: cannot read severity file: {exc}") from None
-    return parse_severity(text, path)
+    return parse_severity(rulefile.read(path, "severity file", SeverityFileError), path)
 
 
 def apply_severity(changes: list[Change], levels: dict[str, Level | None]) -> list[Change]:

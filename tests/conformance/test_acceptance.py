@@ -21,6 +21,7 @@ from suite_runs import Run, run_suite
 
 from conformance.checks.acceptance import MAX_VARIANTS, variants
 from conformance.checks.names import ACCEPTANCE
+from conformance.proxy import answer, read_body
 from conformance.requestgen import build
 from contract import Contract, Generator
 from mockserver.app import Mock
@@ -50,18 +51,10 @@ class Front:
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             return await self.mock(scope, receive, send)
-        body = b""
-        while True:
-            message = await receive()
-            body += message.get("body", b"")
-            if not message.get("more_body"):
-                break
+        body = await read_body(receive)
         api = scope["path"].startswith("/api/")
         if api and self.refuse(scope, body):
-            await send({"type": "http.response.start", "status": 422,
-                        "headers": [(b"content-type", b"application/json"),
-                                    (b"content-length", str(len(REFUSAL)).encode())]})
-            await send({"type": "http.response.body", "body": REFUSAL})
+            await answer(send, 422, [(b"content-type", b"application/json")], REFUSAL)
             return
         if self.strip:
             pairs = [p for p in scope["query_string"].split(b"&") if p.split(b"=")[0].decode() not in self.strip]
