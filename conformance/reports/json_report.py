@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
-from pathlib import Path
 from typing import Any
 
-from contract import Contract
-
-from ..events import Event, RunFinished
-from ..findings import Finding
+from ..events import RunInfo
+from ..findings import Finding, Results
+from .final import FinalReport
 
 
 def finding_dict(finding: Finding) -> dict[str, Any]:
@@ -19,15 +17,8 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
             "response": finding.response, "curl": finding.curl}
 
 
-class JsonReport:
-    def __init__(self, path: Path, catalog: Contract):
-        self.path = path
-        self.catalog = catalog
-
-    def handle(self, event: Event) -> None:
-        if not isinstance(event, RunFinished):
-            return
-        results, info = event.results, event.info
+class JsonReport(FinalReport):
+    def render(self, results: Results, info: RunInfo) -> str:
         document = {
             "state": info.state, "run": asdict(info), "exit_code": results.exit_code,
             "root_causes": [{"check": g.check, "cause": g.cause, "operations": g.operations,
@@ -38,4 +29,4 @@ class JsonReport:
                         for (op, check), o in results.outcomes.items() if o.status == "skipped"],
             "errors": [{"operation": op, "check": check, "message": m} for op, check, m in results.errors],
         }
-        self.path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+        return json.dumps(document, indent=2) + "\n"

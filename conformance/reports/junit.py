@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from collections import Counter
-from pathlib import Path
 
-from contract import Contract
-
-from ..events import Event, RunFinished
-from ..findings import Finding
+from ..events import RunInfo
+from ..findings import Finding, Results
+from .final import FinalReport
 
 KEYS = ("tests", "failures", "errors", "skipped")
 
@@ -24,15 +22,8 @@ def _text(finding: Finding) -> str:
     return "\n\n".join(parts)
 
 
-class JunitReport:
-    def __init__(self, path: Path, catalog: Contract):
-        self.path = path
-        self.catalog = catalog
-
-    def handle(self, event: Event) -> None:
-        if not isinstance(event, RunFinished):
-            return
-        results, info = event.results, event.info
+class JunitReport(FinalReport):
+    def render(self, results: Results, info: RunInfo) -> str:
         root = ET.Element("testsuites", name="conformance", time=f"{info.seconds:.3f}")
         properties = ET.SubElement(root, "properties")
         ET.SubElement(properties, "property", name="state", value=info.state)
@@ -62,4 +53,4 @@ class JunitReport:
         for key in KEYS:
             root.set(key, str(totals[key]))
         ET.indent(root)
-        self.path.write_text(ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n", encoding="utf-8")
+        return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"

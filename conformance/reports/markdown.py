@@ -4,13 +4,11 @@ curl command that reproduces it. Tokens appear as `$TOKEN`, `$OTHER_TEAM_TOKEN`,
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
 
-from contract import Contract
-
-from ..events import Event, RunFinished, RunInfo
+from ..events import RunInfo
 from ..findings import Results
 from .console import verdict
+from .final import FinalReport
 
 DETAIL_LINES = 12  # of a finding's message
 ROOT_CAUSE_OPERATIONS = 8  # named per root cause before "and N more"
@@ -24,16 +22,11 @@ def _fenced(kind: str, text: str) -> list[str]:
     return ["", f"  ```{kind}", *[f"  {line}" for line in text.splitlines()], "  ```"]
 
 
-class MarkdownReport:
-    def __init__(self, path: Path, catalog: Contract):
-        self.path = path
-        self.catalog = catalog
+class MarkdownReport(FinalReport):
+    def render(self, results: Results, info: RunInfo) -> str:
+        return "\n".join(self.lines(results, info)) + "\n"
 
-    def handle(self, event: Event) -> None:
-        if isinstance(event, RunFinished):
-            self.path.write_text("\n".join(self.render(event.results, event.info)) + "\n", encoding="utf-8")
-
-    def render(self, results: Results, info: RunInfo) -> list[str]:
+    def lines(self, results: Results, info: RunInfo) -> list[str]:
         lines = ["# Conformance report", "", f"**{verdict(results, info)}**", ""]
         if info.partial:
             lines += [f"> **Partial report**: the run stopped early ({info.partial}). "
